@@ -1,0 +1,78 @@
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "agent/host_paths.h"
+#include "agent/metric_sink.h"
+
+namespace CLI {
+class App;
+}
+
+namespace nodeprobe {
+
+// Thrown at start-up for a bad flag value; main prints "<flag>: <problem>" and exits non-zero.
+class ConfigError : public std::runtime_error {
+ public:
+  ConfigError(std::string flag, const std::string& problem)
+      : std::runtime_error(flag + ": " + problem), flag_(std::move(flag)) {}
+  const std::string& flag() const { return flag_; }
+
+ private:
+  std::string flag_;
+};
+
+// Thrown by a collector when this host lacks what it reads (no PSI in this kernel, no such
+// sysfs class). The framework reports the collector as unsuccessful, like any failure, but logs
+// it as an absent feature rather than an error.
+class FeatureAbsent : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Adds a collector's own options as --collector.<name>.<option> flags.
+class OptionBinder {
+ public:
+  OptionBinder(CLI::App& app, std::string_view collector) : app_(app), prefix_("--collector.") {
+    prefix_.append(collector).push_back('.');
+  }
+  void option(std::string_view name, std::string& target, std::string_view help);
+  void option(std::string_view name, std::vector<std::string>& target, std::string_view help);
+  void option(std::string_view name, double& target, std::string_view help);
+  // A boolean with its --no- form, as kingpin spells booleans.
+  void flag(std::string_view name, bool& target, std::string_view help);
+
+  // The full flag name of an option, for error messages: "--collector.vmstat.fields".
+  std::string flag_name(std::string_view name) const { return prefix_ + std::string(name); }
+
+ private:
+  CLI::App& app_;
+  std::string prefix_;
+};
+
+// One unit of metrics. Instances are made once at start-up; collect() is called from the
+// collector's own worker thread, never concurrently with itself.
+class Collector {
+ public:
+  virtual ~Collector() = default;
+
+  // Registers the collector's --collector.<name>.<option> flags. Called before flags are parsed.
+  virtual void add_options(OptionBinder&) {}
+
+  // Called once after flags are parsed, for enabled collectors only: validate options, compile
+  // regexes, keep the host paths. Throws ConfigError for a bad option.
+  virtual void configure(const HostPaths& paths) { paths_ = paths; }
+
+  // Writes what the collector saw. Throws on failure (the framework catches everything) or
+  // FeatureAbsent when the host lacks the feature.
+  virtual void collect(MetricSink& sink) = 0;
+
+ protected:
+  HostPaths paths_;
+};
+
+}  // namespace nodeprobe

@@ -1,0 +1,311 @@
+#include "agent/exposition.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace nodeprobe {
+namespace {
+
+bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Length of the valid UTF-8 sequence at s[i], or 0 when it is not one.
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  std::size_t len;
+  std::uint32_t cp;
+  if ((c & 0xE0) == 0xC0) {
+    len = 2;
+    cp = c & 0x1F;
+  } else if ((c & 0xF0) == 0xE0) {
+    len = 3;
+    cp = c & 0x0F;
+  } else if ((c & 0xF8) == 0xF0) {
+    len = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are invalid.
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return len;
+}
+
+void append_escaped(std::string& out, std::string_view s, bool escape_quote) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '"':
+        if (escape_quote) {
+          out += "\\\"";
+          break;
+        }
+        [[fallthrough]];
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+void append_labels(std::string& out, const Labels& labels, std::string_view extra_name = {},
+                   std::string_view extra_value = {}) {
+  if (labels.empty() && extra_name.empty()) return;
+  out.push_back('{');
+  bool first = true;
+  for (const auto& l : labels) {
+    if (!first) out.push_back(',');
+    first = false;
+    out += l.name;
+    out += "=\"";
+    append_escaped(out, l.value, true);
+    out.push_back('"');
+  }
+  if (!extra_name.empty()) {
+    if (!first) out.push_back(',');
+    out += extra_name;
+    out += "=\"";
+    out += extra_value;
+    out.push_back('"');
+  }
+  out.push_back('}');
+}
+
+void append_sample(std::string& out, std::string_view name, std::string_view suffix,
+                   const Labels& labels, double value, std::string_view extra_name = {},
+                   std::string_view extra_value = {}) {
+  out += name;
+  out += suffix;
+  append_labels(out, labels, extra_name, extra_value);
+  out.push_back(' ');
+  append_value(out, value);
+  out.push_back('\n');
+}
+
+double value_of(const prometheus::ClientMetric& m, MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return m.counter.value;
+    case MetricType::Gauge:
+      return m.gauge.value;
+    default:
+      return m.untyped.value;
+  }
+}
+
+void write_family(std::string& out, const prometheus::MetricFamily& f) {
+  if (!f.help.empty()) {
+    out += "# HELP ";
+    out += f.name;
+    out.push_back(' ');
+    append_escaped(out, f.help, false);
+    out.push_back('\n');
+  }
+  out += "# TYPE ";
+  out += f.name;
+  out.push_back(' ');
+  out += type_name(f.type);
+  out.push_back('\n');
+  for (const auto& m : f.metric) {
+    switch (f.type) {
+      case MetricType::Histogram: {
+        for (const auto& b : m.histogram.bucket) {
+          append_sample(out, f.name, "_bucket", m.label, static_cast<double>(b.cumulative_count),
+                        "le", format_value(b.upper_bound));
+        }
+        append_sample(out, f.name, "_sum", m.label, m.histogram.sample_sum);
+        append_sample(out, f.name, "_count", m.label,
+                      static_cast<double>(m.histogram.sample_count));
+        break;
+      }
+      case MetricType::Summary: {
+        for (const auto& q : m.summary.quantile) {
+          append_sample(out, f.name, "", m.label, q.value, "quantile", format_value(q.quantile));
+        }
+        append_sample(out, f.name, "_sum", m.label, m.summary.sample_sum);
+        append_sample(out, f.name, "_count", m.label, static_cast<double>(m.summary.sample_count));
+        break;
+      }
+      default:
+        append_sample(out, f.name, "", m.label, value_of(m, f.type));
+    }
+  }
+}
+
+// Brings one metric to the form the writer expects; false when it must be dropped.
+bool normalize_metric(prometheus::ClientMetric& m, MetricType type, std::string* why) {
+  for (auto& l : m.label) {
+    if (!valid_label_name(l.name) || l.name.starts_with("__")) {
+      *why = "invalid label name \"" + sanitize_utf8(l.name) + "\"";
+      return false;
+    }
+    if ((type == MetricType::Histogram && l.name == "le") ||
+        (type == MetricType::Summary && l.name == "quantile")) {
+      *why = "reserved label name \"" + l.name + "\"";
+      return false;
+    }
+    l.value = sanitize_utf8(l.value);
+  }
+  std::sort(m.label.begin(), m.label.end());
+  for (std::size_t i = 1; i < m.label.size(); ++i) {
+    if (m.label[i].name == m.label[i - 1].name) {
+      *why = "label \"" + m.label[i].name + "\" given twice";
+      return false;
+    }
+  }
+  if (type == MetricType::Histogram) {
+    auto& buckets = m.histogram.bucket;
+    std::sort(buckets.begin(), buckets.end(),
+              [](const auto& a, const auto& b) { return a.upper_bound < b.upper_bound; });
+    if (buckets.empty() || !std::isinf(buckets.back().upper_bound)) {
+      buckets.push_back({m.histogram.sample_count, std::numeric_limits<double>::infinity()});
+    }
+  }
+  if (type == MetricType::Summary) {
+    std::sort(m.summary.quantile.begin(), m.summary.quantile.end(),
+              [](const auto& a, const auto& b) { return a.quantile < b.quantile; });
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string_view type_name(MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    default:
+      return "untyped";
+  }
+}
+
+bool valid_metric_name(std::string_view name) {
+  if (name.empty() || !(is_name_start(name[0]) || name[0] == ':')) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [](char c) { return is_name_start(c) || is_digit(c) || c == ':'; });
+}
+
+bool valid_label_name(std::string_view name) {
+  if (name.empty() || !is_name_start(name[0])) return false;
+  return std::all_of(name.begin() + 1, name.end(),
+                     [](char c) { return is_name_start(c) || is_digit(c); });
+}
+
+std::string sanitize_utf8(std::string_view in) {
+  std::size_t i = 0;
+  // Fast path: the common ASCII/valid case returns a plain copy.
+  while (i < in.size()) {
+    std::size_t len = utf8_sequence_length(in, i);
+    if (len == 0) break;
+    i += len;
+  }
+  if (i == in.size()) return std::string(in);
+  std::string out(in.substr(0, i));
+  while (i < in.size()) {
+    std::size_t len = utf8_sequence_length(in, i);
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(in.substr(i, len));
+      i += len;
+    }
+  }
+  return out;
+}
+
+void append_value(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  char buf[64];
+  // Go's 'g' with the shortest precision switches to exponent form when the decimal exponent
+  // is below -4 or at least 6 (hence node_exporter's "2.46617e+06").
+  auto sci = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  std::string_view s(buf, static_cast<std::size_t>(sci.ptr - buf));
+  auto e = s.find('e');
+  int exponent = 0;
+  std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
+  if (exponent < -4 || exponent >= 6) {
+    out += s;
+    return;
+  }
+  auto fixed = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+  out.append(buf, fixed.ptr);
+}
+
+std::string format_value(double v) {
+  std::string out;
+  append_value(out, v);
+  return out;
+}
+
+std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily> families,
+                                            std::vector<std::string>* problems) {
+  auto report = [&](std::string text) {
+    if (problems != nullptr) problems->push_back(std::move(text));
+  };
+  std::sort(families.begin(), families.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  std::vector<RenderedFamily> out;
+  out.reserve(families.size());
+  for (std::size_t i = 0; i < families.size(); ++i) {
+    auto& f = families[i];
+    if (i > 0 && f.name == families[i - 1].name) {
+      report("family " + f.name + " given twice; the second is dropped");
+      continue;
+    }
+    if (!valid_metric_name(f.name)) {
+      report("invalid metric name \"" + sanitize_utf8(f.name) + "\"");
+      continue;
+    }
+    std::string why;
+    std::erase_if(f.metric, [&](auto& m) {
+      if (normalize_metric(m, f.type, &why)) return false;
+      report(f.name + ": " + why);
+      return true;
+    });
+    std::stable_sort(f.metric.begin(), f.metric.end(),
+                     [](const auto& a, const auto& b) { return a.label < b.label; });
+    auto dup = std::unique(f.metric.begin(), f.metric.end(),
+                           [](const auto& a, const auto& b) { return a.label == b.label; });
+    if (dup != f.metric.end()) {
+      report(f.name + ": " + std::to_string(f.metric.end() - dup) +
+             " samples with duplicate labels dropped");
+      f.metric.erase(dup, f.metric.end());
+    }
+    if (f.metric.empty()) continue;
+    RenderedFamily r{f.name, {}};
+    r.text.reserve(128 + 64 * f.metric.size());
+    write_family(r.text, f);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace nodeprobe

@@ -1,0 +1,64 @@
+// nodeprobe: parse flags, start the collectors and the HTTP server, run until SIGTERM/SIGINT.
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "agent/agent.h"
+#include "agent/flags.h"
+#include "agent/http_server.h"
+#include "agent/logging.h"
+#include "agent/registry.h"
+#include "version.h"
+
+int main(int argc, char** argv) {
+  using namespace nodeprobe;
+
+  // Block the stop signals in every thread; the main thread waits for them with sigwait.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client that hangs up mid-response must not kill the agent.
+  signal(SIGPIPE, SIG_IGN);
+
+  int exit_code = 0;
+  auto config = parse_flags(argc, argv, exit_code);
+  if (!config) return exit_code;
+
+  log::init(config->log_level, config->log_format);
+  log::info("starting nodeprobe", {{"version", build::kVersion}, {"revision", build::kRevision}});
+
+  std::string enabled_names;
+  for (const auto& c : config->collectors) {
+    if (!enabled_names.empty()) enabled_names += ",";
+    enabled_names += c.name;
+  }
+  log::info("enabled collectors", {{"collectors", enabled_names}});
+
+  std::vector<std::string_view> all_names;
+  for (const auto& e : collector_list()) all_names.push_back(e.name);
+  Agent agent(std::move(config->collectors), std::move(all_names), config->agent);
+  HttpServer server(agent, config->server);
+  try {
+    server.start();
+  } catch (const ConfigError& e) {
+    std::cerr << "nodeprobe: error: " << e.what() << "\n";
+    return 1;
+  }
+  for (const auto& address : server.bound_addresses()) {
+    log::info("listening", {{"address", address}, {"path", config->server.telemetry_path}});
+  }
+
+  // The first full collection makes /readyz answer 200; scrapes may run alongside it.
+  std::thread([&agent] { agent.scrape_all(); }).detach();
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  log::info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.stop();
+  // Collectors may be blocked in the kernel (a hung mount); do not wait for them.
+  std::cout.flush();
+  std::_Exit(0);
+}

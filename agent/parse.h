@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace nodeprobe {
+
+// Small, allocation-light helpers shared by the parsers. Every parser is a pure function from
+// the file's text to a plain struct; these never throw and never read past the input.
+
+std::string_view trim(std::string_view s);
+
+// Whitespace-separated fields (spaces and tabs; newlines too).
+std::vector<std::string_view> split_fields(std::string_view s);
+
+// Splits on one character; empty pieces are kept.
+std::vector<std::string_view> split(std::string_view s, char sep);
+
+// Calls f(line) for each line, without the trailing newline; a last line without one counts.
+template <typename F>
+void for_each_line(std::string_view text, F&& f) {
+  while (!text.empty()) {
+    auto nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    f(line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
+// Whole-string numbers; nullopt for anything else (empty, trailing junk, overflow).
+std::optional<double> parse_double(std::string_view s);
+std::optional<std::uint64_t> parse_uint(std::string_view s);
+std::optional<std::int64_t> parse_int(std::string_view s);
+
+// The boot time of the machine this process runs on (btime in the real /proc/stat), cached.
+double boot_time_seconds();
+
+}  // namespace nodeprobe

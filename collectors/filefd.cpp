@@ -1,0 +1,38 @@
+// node_filefd_allocated and node_filefd_maximum from /proc/sys/fs/file-nr.
+#include "collectors/filefd.h"
+
+#include <memory>
+
+#include "agent/collector.h"
+#include "agent/parse.h"
+#include "agent/read_file.h"
+
+namespace nodeprobe {
+
+std::optional<FileNr> parse_file_nr(std::string_view text) {
+  auto fields = split_fields(text);
+  if (fields.size() != 3) return std::nullopt;
+  auto allocated = parse_double(fields[0]);
+  auto maximum = parse_double(fields[2]);
+  if (!allocated || !maximum) return std::nullopt;
+  return FileNr{*allocated, *maximum};
+}
+
+namespace {
+
+class FilefdCollector final : public Collector {
+ public:
+  void collect(MetricSink& sink) override {
+    auto path = paths_.proc("sys/fs/file-nr");
+    auto nr = parse_file_nr(read_file(path));
+    if (!nr) throw std::runtime_error(path + ": unexpected format");
+    sink.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", nr->allocated);
+    sink.gauge("node_filefd_maximum", "File descriptor statistics: maximum.", nr->maximum);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Collector> make_filefd_collector() { return std::make_unique<FilefdCollector>(); }
+
+}  // namespace nodeprobe

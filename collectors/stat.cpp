@@ -1,0 +1,88 @@
+// node_intr_total, node_context_switches_total, node_forks_total, node_boot_time_seconds,
+// node_procs_running, node_procs_blocked (and node_softirqs_total with --collector.stat.softirq)
+// from /proc/stat.
+#include "collectors/stat.h"
+
+#include <memory>
+
+#include "agent/collector.h"
+#include "agent/parse.h"
+#include "agent/read_file.h"
+
+namespace nodeprobe {
+
+ProcStat parse_proc_stat(std::string_view text) {
+  // The softirq line's columns, in the kernel's order (kernel/softirq.c softirq_to_name).
+  static constexpr const char* kSoftirqs[] = {"hi",    "timer",    "net_tx",  "net_rx",
+                                              "block", "irq_poll", "tasklet", "sched",
+                                              "hrtimer", "rcu"};
+  ProcStat out;
+  for_each_line(text, [&](std::string_view line) {
+    auto fields = split_fields(line);
+    if (fields.size() < 2) return;
+    auto key = fields[0];
+    auto value = parse_double(fields[1]);
+    if (!value) return;
+    if (key == "intr") {
+      out.intr = value;
+    } else if (key == "ctxt") {
+      out.ctxt = value;
+    } else if (key == "btime") {
+      out.btime = value;
+    } else if (key == "processes") {
+      out.processes = value;
+    } else if (key == "procs_running") {
+      out.procs_running = value;
+    } else if (key == "procs_blocked") {
+      out.procs_blocked = value;
+    } else if (key == "softirq") {
+      for (std::size_t i = 2; i < fields.size() && i - 2 < std::size(kSoftirqs); ++i) {
+        if (auto v = parse_double(fields[i])) out.softirqs.emplace_back(kSoftirqs[i - 2], *v);
+      }
+    }
+  });
+  return out;
+}
+
+namespace {
+
+class StatCollector final : public Collector {
+ public:
+  void add_options(OptionBinder& b) override {
+    b.flag("softirq", softirq_, "Export softirq calls per vector");
+  }
+
+  void collect(MetricSink& sink) override {
+    auto path = paths_.proc("stat");
+    auto s = parse_proc_stat(read_file(path));
+    if (!s.intr && !s.ctxt && !s.btime) throw std::runtime_error(path + ": unexpected format");
+    auto counter = [&](const char* name, const char* help, const std::optional<double>& v) {
+      if (v) sink.counter(name, help, *v);
+    };
+    auto gauge = [&](const char* name, const char* help, const std::optional<double>& v) {
+      if (v) sink.gauge(name, help, *v);
+    };
+    counter("node_intr_total", "Total number of interrupts serviced.", s.intr);
+    counter("node_context_switches_total", "Total number of context switches.", s.ctxt);
+    counter("node_forks_total", "Total number of forks.", s.processes);
+    gauge("node_boot_time_seconds", "Node boot time, in unixtime.", s.btime);
+    gauge("node_procs_running", "Number of processes in runnable state.", s.procs_running);
+    gauge("node_procs_blocked", "Number of processes blocked waiting for I/O to complete.",
+          s.procs_blocked);
+    if (softirq_) {
+      for (const auto& [vector, count] : s.softirqs) {
+        sink.counter("node_softirqs_total", "Number of softirq calls.", count,
+                     {{"vector", vector}});
+      }
+    }
+  }
+
+ private:
+  bool softirq_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Collector> make_stat_collector() { return std::make_unique<StatCollector>(); }
+
+}  // namespace nodeprobe

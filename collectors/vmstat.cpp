@@ -1,0 +1,60 @@
+// node_vmstat_<field> for the /proc/vmstat fields that --collector.vmstat.fields matches.
+#include "collectors/vmstat.h"
+
+#include <re2/re2.h>
+
+#include <memory>
+
+#include "agent/collector.h"
+#include "agent/parse.h"
+#include "agent/read_file.h"
+
+namespace nodeprobe {
+
+std::vector<std::pair<std::string_view, double>> parse_vmstat(std::string_view text) {
+  std::vector<std::pair<std::string_view, double>> out;
+  for_each_line(text, [&](std::string_view line) {
+    auto fields = split_fields(line);
+    if (fields.size() != 2) return;
+    if (auto v = parse_double(fields[1])) out.emplace_back(fields[0], *v);
+  });
+  return out;
+}
+
+namespace {
+
+class VmstatCollector final : public Collector {
+ public:
+  void add_options(OptionBinder& b) override {
+    flag_ = b.flag_name("fields");
+    b.option("fields", fields_, "Regexp of fields to return for vmstat collector.");
+  }
+
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    filter_ = std::make_unique<RE2>(fields_, RE2::Quiet);
+    if (!filter_->ok()) throw ConfigError(flag_, "invalid regex: " + filter_->error());
+  }
+
+  void collect(MetricSink& sink) override {
+    auto text = read_file(paths_.proc("vmstat"));
+    for (const auto& [name, value] : parse_vmstat(text)) {
+      // Go's MatchString finds the pattern anywhere, as RE2's PartialMatch does.
+      if (!RE2::PartialMatch(name, *filter_)) continue;
+      std::string field(name);
+      sink.untyped("node_vmstat_" + field, "/proc/vmstat information field " + field + ".",
+                   value);
+    }
+  }
+
+ private:
+  std::string fields_ = "^(oom_kill|pgpg|pswp|pg.*fault).*";
+  std::string flag_;
+  std::unique_ptr<RE2> filter_;
+};
+
+}  // namespace
+
+std::unique_ptr<Collector> make_vmstat_collector() { return std::make_unique<VmstatCollector>(); }
+
+}  // namespace nodeprobe

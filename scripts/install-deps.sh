@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages nodeprobe needs to build, run and test.
+# Idempotent: asks apt only for what dpkg does not already have.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  # libraries (docs/dependencies.md says why each one is here)
+  prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
+  libproc2-dev libre2-dev
+  # tests: GoogleTest, the reference node_exporter, promtool and the Prometheus server
+  libgtest-dev libgmock-dev prometheus prometheus-node-exporter curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root or install them with apt-get" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# Debian's node_exporter and prometheus packages start their services on install where an
+# init system runs them; the tests start their own copies on free ports instead.
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
