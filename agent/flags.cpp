@@ -7,6 +7,7 @@
 #include <cstring>
 #include <iostream>
 
+#include "agent/parse.h"
 #include "agent/registry.h"
 #include "version.h"
 
@@ -18,6 +19,20 @@ class Formatter : public CLI::Formatter {
  public:
   Formatter() { column_width(52); }
 };
+
+const CLI::Validator kNonNegative(
+    [](std::string& v) {
+      auto n = parse_double(v);
+      return n && *n >= 0 ? std::string() : "must be a number >= 0, got \"" + v + "\"";
+    },
+    "NUMBER >= 0");
+
+const CLI::Validator kPositive(
+    [](std::string& v) {
+      auto n = parse_double(v);
+      return n && *n > 0 ? std::string() : "must be a number > 0, got \"" + v + "\"";
+    },
+    "NUMBER > 0");
 
 }  // namespace
 
@@ -37,7 +52,7 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
   app.add_option("--web.max-requests", config.server.max_requests,
                  "Maximum number of parallel scrape requests; past it the answer is 503. "
                  "0 disables the limit.")
-      ->check(CLI::NonNegativeNumber);
+      ->check(kNonNegative);
   bool disable_exporter_metrics = false;
   app.add_flag("--web.disable-exporter-metrics", disable_exporter_metrics,
                "Exclude metrics about the exporter itself (process_*, nodeprobe_http_*).");
@@ -49,7 +64,7 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
   app.add_option("--collector.timeout", timeout_seconds,
                  "Deadline for each collector in a scrape, in seconds; a collector that misses "
                  "it reports node_scrape_collector_success 0 and its output is dropped.")
-      ->check(CLI::PositiveNumber);
+      ->check(kPositive);
   bool disable_defaults = false;
   app.add_flag("--collector.disable-defaults", disable_defaults,
                "Set all collectors to disabled by default.");
@@ -68,6 +83,7 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
   std::vector<std::unique_ptr<Collector>> instances;
   std::vector<bool> enabled(list.size());
   std::vector<CLI::Option*> switches;
+  auto switch_values = std::make_unique<bool[]>(list.size());
   for (std::size_t i = 0; i < list.size(); ++i) {
     const auto& entry = list[i];
     instances.push_back(entry.create());
@@ -75,7 +91,9 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
     std::string name(entry.name);
     std::string help = "Enable the " + name + " collector: " + std::string(entry.description) +
                        (entry.enabled_by_default ? " [default: enabled]" : " [default: disabled]");
-    switches.push_back(app.add_flag("--collector." + name + ",!--no-collector." + name, help));
+    switch_values[i] = entry.enabled_by_default;
+    switches.push_back(
+        app.add_flag("--collector." + name + ",!--no-collector." + name, switch_values[i], help));
     OptionBinder binder(app, name);
     instances.back()->add_options(binder);
   }
@@ -106,10 +124,9 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
   }
 
   for (std::size_t i = 0; i < list.size(); ++i) {
-    auto* sw = switches[i];
-    if (sw->count() > 0) {
+    if (switches[i]->count() > 0) {
       // The flag's last occurrence decides: --collector.x, --collector.x=false, --no-collector.x.
-      enabled[i] = sw->as<bool>();
+      enabled[i] = switch_values[i];
     } else if (disable_defaults) {
       enabled[i] = false;
     }
