@@ -15,6 +15,17 @@ namespace {
 
 constexpr const char* kTextFormat = "text/plain; version=0.0.4; charset=utf-8";
 
+// civetweb reports why a port could not be bound only through its log callback, on the thread
+// that calls mg_start2; keep the first message so the start-up error can name the cause.
+thread_local std::string t_start_error;
+
+int capture_log_message(const mg_connection*, const char* message) {
+  if (message == nullptr) return 1;
+  if (t_start_error.empty()) t_start_error = message;
+  log::debug("http server", {{"msg", message}});
+  return 1;  // handled: civetweb writes nothing to stderr itself
+}
+
 void send(mg_connection* conn, int status, std::string_view content_type, std::string_view body,
           bool gzipped = false) {
   mg_response_header_start(conn, status);
@@ -117,9 +128,15 @@ std::string HttpServer::to_civetweb_port(const std::string& address) {
     throw ConfigError("--web.listen-address", "\"" + address + "\" has no valid port");
   }
   if (host.empty()) return port;  // every IPv4 interface, as civetweb spells it
-  if (host.front() == '[' && host.back() == ']') {
+  if (host.front() == '[') {
+    // Debian 12's civetweb is built without IPv6 (mg_check_feature(MG_FEATURES_IPV6) == 0).
+    if (mg_check_feature(MG_FEATURES_IPV6) == 0) {
+      throw ConfigError("--web.listen-address",
+                        "\"" + address + "\": IPv6 addresses are not supported by this build");
+    }
     in6_addr a6{};
-    if (inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6) != 1) {
+    if (host.back() != ']' ||
+        inet_pton(AF_INET6, host.substr(1, host.size() - 2).c_str(), &a6) != 1) {
       throw ConfigError("--web.listen-address", "\"" + address + "\" has an invalid IPv6 address");
     }
     return host + ":" + port;
@@ -167,6 +184,8 @@ void HttpServer::start() {
                           nullptr};
   mg_callbacks callbacks{};
   callbacks.http_error = &HttpServer::handle_http_error;
+  callbacks.log_message = &capture_log_message;
+  t_start_error.clear();
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = this;
@@ -179,8 +198,9 @@ void HttpServer::start() {
   error.text_buffer_size = sizeof error_text;
   ctx_ = mg_start2(&init, &error);
   if (ctx_ == nullptr) {
-    throw ConfigError("--web.listen-address",
-                      std::string(error_text[0] != 0 ? error_text : "cannot start the server"));
+    std::string why = error_text[0] != 0 ? error_text : "cannot start the server";
+    if (!t_start_error.empty()) why += ": " + t_start_error;
+    throw ConfigError("--web.listen-address", why);
   }
   mg_set_request_handler(ctx_, options_.telemetry_path.c_str(), &HttpServer::handle_metrics, this);
   mg_set_request_handler(ctx_, "/healthz$", &HttpServer::handle_healthz, this);

@@ -28,14 +28,11 @@ int main(int argc, char** argv) {
   if (!config) return exit_code;
 
   log::init(config->log_level, config->log_format);
-  log::info("starting nodeprobe", {{"version", build::kVersion}, {"revision", build::kRevision}});
-
   std::string enabled_names;
   for (const auto& c : config->collectors) {
     if (!enabled_names.empty()) enabled_names += ",";
     enabled_names += c.name;
   }
-  log::info("enabled collectors", {{"collectors", enabled_names}});
 
   std::vector<std::string_view> all_names;
   for (const auto& e : collector_list()) all_names.push_back(e.name);
@@ -44,9 +41,12 @@ int main(int argc, char** argv) {
   try {
     server.start();
   } catch (const ConfigError& e) {
+    // A start-up error is one line on stderr, so the start-up log lines come after the bind.
     std::cerr << "nodeprobe: error: " << e.what() << "\n";
     return 1;
   }
+  log::info("starting nodeprobe", {{"version", build::kVersion}, {"revision", build::kRevision}});
+  log::info("enabled collectors", {{"collectors", enabled_names}});
   for (const auto& address : server.bound_addresses()) {
     log::info("listening", {{"address", address}, {"path", config->server.telemetry_path}});
   }
