@@ -49,6 +49,10 @@ class OptionBinder {
   // The full flag name of an option, for error messages: "--collector.vmstat.fields".
   std::string flag_name(std::string_view name) const { return prefix_ + std::string(name); }
 
+  // A binder for flags that node_exporter spells under another name than the collector's:
+  // powersupplyclass's options are --collector.powersupply.*.
+  OptionBinder under(std::string_view flag_group) const { return OptionBinder(app_, flag_group); }
+
  private:
   CLI::App& app_;
   std::string prefix_;

@@ -1,6 +1,11 @@
 #include "agent/collector_runner.h"
 
+#include <pthread.h>
+
+#include <algorithm>
+#include <deque>
 #include <exception>
+#include <system_error>
 
 #include "agent/logging.h"
 
@@ -8,34 +13,63 @@ namespace nodeprobe {
 
 using Clock = std::chrono::steady_clock;
 
-struct CollectorRunner::Worker {
-  std::string_view name;
-  std::unique_ptr<Collector> collector;
+namespace {
 
-  std::mutex mu;
-  std::condition_variable wake;  // the worker waits for a request
-  std::condition_variable done;  // scrapes wait for a finished run
-  std::uint64_t requested = 0;   // generation asked for
-  std::uint64_t finished = 0;    // generation last finished
-  bool running = false;
-  bool stopping = false;
-  Clock::time_point started;
-  CollectorOutcome last;  // outcome of generation `finished`
-  CollectorOutcome::Status logged_status = CollectorOutcome::Status::kSuccess;
-  std::thread thread;
-
-  void loop();
-  CollectorOutcome collect_once();
-  void log_change(const CollectorOutcome& outcome);
+// One scrape waiting for its collectors; executors count it down as they finish them.
+struct Ticket {
+  std::size_t remaining = 0;
+  std::condition_variable finished;
 };
 
-CollectorOutcome CollectorRunner::Worker::collect_once() {
+}  // namespace
+
+struct CollectorRunner::State {
+  struct Job {
+    std::string_view name;
+    std::unique_ptr<Collector> collector;
+    std::uint64_t requested = 0;     // generation asked for
+    std::uint64_t finished = 0;      // generation last finished
+    bool pending = false;            // a run is queued or executing
+    bool executing = false;          // an executor is inside collect()
+    Clock::time_point requested_at;  // the run's deadline counts from here
+    Clock::time_point executing_since;
+    CollectorOutcome last;  // outcome of generation `finished`
+    CollectorOutcome::Status logged_status = CollectorOutcome::Status::kSuccess;
+    std::vector<Ticket*> waiters;  // scrapes waiting for the pending run
+  };
+
+  std::chrono::milliseconds timeout{};
+  // How long the queue waits behind executors that are all inside one collector each before
+  // another executor is started for it.
+  std::chrono::milliseconds handover{};
+  std::vector<Job> jobs;  // fixed after construction
+
+  // One lock for everything below and in the jobs: it is taken a few times per collector run,
+  // which costs far less than the thread wake-ups it replaces.
+  std::mutex mu;
+  std::condition_variable work;    // executors wait for queued jobs
+  std::condition_variable exited;  // the destructor waits for idle executors to leave
+  std::deque<std::size_t> queue;
+  int executors = 0;  // live executor threads, including those still starting
+  int starting = 0;   // started but not yet looking at the queue
+  int idle = 0;       // waiting for work
+  bool stopping = false;
+
+  CollectorOutcome collect_once(Job& job);
+  void log_change(Job& job, const CollectorOutcome& outcome);
+  int executing() const;
+  void spawn_executor(const std::shared_ptr<State>& self);
+  void hand_over_if_stuck(const std::shared_ptr<State>& self, Clock::time_point now);
+  static void executor(std::shared_ptr<State> self);
+};
+
+CollectorOutcome CollectorRunner::State::collect_once(Job& job) {
   CollectorOutcome out;
-  out.name = name;
+  out.name = job.name;
   MetricSink sink;
   auto start = Clock::now();
   try {
-    collector->collect(sink);
+    job.collector->collect(sink);
     out.status = CollectorOutcome::Status::kSuccess;
   } catch (const FeatureAbsent& e) {
     out.status = CollectorOutcome::Status::kAbsent;
@@ -57,136 +91,215 @@ CollectorOutcome CollectorRunner::Worker::collect_once() {
     }
     // Invalid output is a bug in the collector (or a bad textfile); say so without failing the
     // samples that were fine. Logged at debug to keep a bad file from flooding the log.
-    for (const auto& p : problems) log::debug("dropped invalid output", {{"collector", name}, {"problem", p}});
+    for (const auto& p : problems) {
+      log::debug("dropped invalid output", {{"collector", job.name}, {"problem", p}});
+    }
   }
   out.duration_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   return out;
 }
 
-void CollectorRunner::Worker::log_change(const CollectorOutcome& outcome) {
+void CollectorRunner::State::log_change(Job& job, const CollectorOutcome& outcome) {
   // Errors are logged once per change of state, not on every scrape.
   using S = CollectorOutcome::Status;
-  if (outcome.status == logged_status) return;
+  if (outcome.status == job.logged_status) return;
   switch (outcome.status) {
     case S::kSuccess:
-      log::info("collector recovered", {{"collector", name}});
+      log::info("collector recovered", {{"collector", job.name}});
       break;
     case S::kAbsent:
       log::info("collector found nothing to read on this host; reported as not successful",
-                {{"collector", name}, {"reason", outcome.error}});
+                {{"collector", job.name}, {"reason", outcome.error}});
       break;
     case S::kFailed:
-      log::error("collector failed", {{"collector", name}, {"err", outcome.error}});
+      log::error("collector failed", {{"collector", job.name}, {"err", outcome.error}});
       break;
     case S::kTimedOut:
     case S::kStillRunning:
       break;  // logged by the scrape that saw the deadline pass
   }
-  logged_status = outcome.status;
+  job.logged_status = outcome.status;
 }
 
-void CollectorRunner::Worker::loop() {
-  std::unique_lock lock(mu);
-  while (true) {
-    wake.wait(lock, [&] { return stopping || requested > finished; });
-    if (stopping) return;
-    std::uint64_t generation = requested;
-    running = true;
-    started = Clock::now();
-    lock.unlock();
-    CollectorOutcome outcome = collect_once();
-    lock.lock();
-    log_change(outcome);
-    last = std::move(outcome);
-    finished = generation;
-    running = false;
-    done.notify_all();
+int CollectorRunner::State::executing() const {
+  return static_cast<int>(
+      std::count_if(jobs.begin(), jobs.end(), [](const Job& j) { return j.executing; }));
+}
+
+void CollectorRunner::State::spawn_executor(const std::shared_ptr<State>& self) {
+  ++executors;
+  ++starting;
+  try {
+    std::thread(&State::executor, self).detach();
+  } catch (const std::system_error& e) {
+    --executors;
+    --starting;
+    log::error("cannot start a collector thread; queued collectors wait for a busy one",
+               {{"err", e.what()}});
   }
+}
+
+void CollectorRunner::State::hand_over_if_stuck(const std::shared_ptr<State>& self,
+                                                Clock::time_point now) {
+  if (queue.empty() || idle > 0 || starting > 0 || stopping) return;
+  // Every executor is inside a collector; wait while one of them has only just begun.
+  for (const auto& job : jobs) {
+    if (job.executing && now - job.executing_since < handover) return;
+  }
+  spawn_executor(self);
+}
+
+void CollectorRunner::State::executor(std::shared_ptr<State> self) {
+  pthread_setname_np(pthread_self(), "collector");
+  State& s = *self;
+  std::unique_lock lock(s.mu);
+  --s.starting;
+  while (!s.stopping) {
+    if (s.queue.empty()) {
+      // One idle executor is enough: one started to get around a stuck collector leaves here.
+      if (s.idle > 0) break;
+      ++s.idle;
+      s.work.wait(lock, [&] { return s.stopping || !s.queue.empty(); });
+      --s.idle;
+      continue;
+    }
+    Job& job = s.jobs[s.queue.front()];
+    s.queue.pop_front();
+    std::uint64_t generation = job.requested;
+    job.executing = true;
+    job.executing_since = Clock::now();
+    lock.unlock();
+    CollectorOutcome outcome = s.collect_once(job);
+    lock.lock();
+    s.log_change(job, outcome);
+    job.last = std::move(outcome);
+    job.finished = generation;
+    job.pending = false;
+    job.executing = false;
+    for (Ticket* t : job.waiters) {
+      if (--t->remaining == 0) t->finished.notify_one();
+    }
+    job.waiters.clear();
+  }
+  --s.executors;
+  s.exited.notify_all();
+  // The last owner may be this thread: let go of the lock before the state goes.
+  lock.unlock();
+  self.reset();
 }
 
 CollectorRunner::CollectorRunner(std::vector<Slot> slots, std::chrono::milliseconds timeout)
-    : timeout_(timeout) {
+    : state_(std::make_shared<State>()) {
+  State& s = *state_;
+  s.timeout = timeout;
+  s.handover =
+      std::clamp(timeout / 8, std::chrono::milliseconds(1), std::chrono::milliseconds(100));
+  s.jobs.reserve(slots.size());
   for (auto& slot : slots) {
-    auto w = std::make_unique<Worker>();
-    w->name = slot.name;
-    w->collector = std::move(slot.collector);
-    workers_.push_back(std::move(w));
+    State::Job job;
+    job.name = slot.name;
+    job.collector = std::move(slot.collector);
+    s.jobs.push_back(std::move(job));
   }
-  for (auto& w : workers_) w->thread = std::thread([p = w.get()] { p->loop(); });
+  std::lock_guard lock(s.mu);
+  if (!s.jobs.empty()) s.spawn_executor(state_);
 }
 
 CollectorRunner::~CollectorRunner() {
-  for (auto& w : workers_) {
-    std::lock_guard lock(w->mu);
-    w->stopping = true;
-    w->wake.notify_all();
-  }
-  for (auto& w : workers_) {
-    // A worker stuck in a blocking read cannot be joined; leave it to process exit.
-    std::unique_lock lock(w->mu);
-    if (w->running) {
-      lock.unlock();
-      w->thread.detach();
-      // The worker still owns its collector; leak the Worker rather than free it under it.
-      (void)w.release();
-      continue;
-    }
-    lock.unlock();
-    w->thread.join();
-  }
+  State& s = *state_;
+  std::unique_lock lock(s.mu);
+  s.stopping = true;
+  s.work.notify_all();
+  // Executors inside a collector (perhaps blocked in the kernel on a hung mount) cannot be
+  // waited for; they keep the state and its collectors alive and leave when they return.
+  s.exited.wait(lock, [&] { return s.executors == s.executing(); });
 }
 
-std::string_view CollectorRunner::name(std::size_t i) const { return workers_[i]->name; }
+std::size_t CollectorRunner::size() const { return state_->jobs.size(); }
+
+std::string_view CollectorRunner::name(std::size_t i) const { return state_->jobs[i].name; }
 
 std::vector<CollectorOutcome> CollectorRunner::run(const std::vector<std::size_t>& which) {
+  State& s = *state_;
+  Ticket ticket;
+  std::vector<std::uint64_t> generation(which.size());
+  std::vector<Clock::time_point> deadline(which.size());
+  std::vector<bool> stuck(which.size(), false);
+
+  std::unique_lock lock(s.mu);
   auto now = Clock::now();
-  struct Pending {
-    std::uint64_t generation;
-    Clock::time_point deadline;
-    bool stuck;
-  };
-  std::vector<Pending> pending;
-  pending.reserve(which.size());
-  for (std::size_t i : which) {
-    Worker& w = *workers_[i];
-    std::lock_guard lock(w.mu);
-    if (w.running) {
+  bool queued = false;
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    auto& job = s.jobs[which[k]];
+    if (job.pending) {
       // Join the run under way; a run already past its deadline is stuck and not waited for.
-      auto deadline = w.started + timeout_;
-      pending.push_back({w.requested, deadline, deadline <= now});
+      deadline[k] = job.requested_at + s.timeout;
+      generation[k] = job.requested;
+      if (deadline[k] <= now) {
+        stuck[k] = true;
+        continue;
+      }
     } else {
-      w.requested = w.finished + 1;
-      w.running = true;  // the worker sets it too; setting it here closes the race with a
-      w.started = now;   // second scrape arriving before the worker wakes up
-      w.wake.notify_one();
-      pending.push_back({w.requested, now + timeout_, false});
+      job.requested = job.finished + 1;
+      job.pending = true;
+      job.requested_at = now;
+      s.queue.push_back(which[k]);
+      queued = true;
+      deadline[k] = now + s.timeout;
+      generation[k] = job.requested;
+    }
+    job.waiters.push_back(&ticket);
+    ++ticket.remaining;
+  }
+  if (queued) {
+    if (s.idle > 0) {
+      s.work.notify_one();
+    } else {
+      s.hand_over_if_stuck(state_, now);
     }
   }
 
+  while (ticket.remaining > 0) {
+    now = Clock::now();
+    // Wait as long as the latest deadline among the collectors not yet finished.
+    auto until = now;
+    for (std::size_t k = 0; k < which.size(); ++k) {
+      if (!stuck[k] && s.jobs[which[k]].finished < generation[k]) {
+        until = std::max(until, deadline[k]);
+      }
+    }
+    if (until <= now) break;
+    s.hand_over_if_stuck(state_, now);
+    ticket.finished.wait_until(lock, std::min(until, now + s.handover));
+  }
+  if (ticket.remaining > 0) {
+    for (std::size_t i : which) {
+      auto& waiters = s.jobs[i].waiters;
+      waiters.erase(std::remove(waiters.begin(), waiters.end(), &ticket), waiters.end());
+    }
+  }
+
+  now = Clock::now();
   std::vector<CollectorOutcome> outcomes;
   outcomes.reserve(which.size());
   for (std::size_t k = 0; k < which.size(); ++k) {
-    Worker& w = *workers_[which[k]];
-    std::unique_lock lock(w.mu);
-    bool ok = !pending[k].stuck && w.done.wait_until(lock, pending[k].deadline, [&] {
-      return w.finished >= pending[k].generation;
-    });
-    if (ok) {
-      outcomes.push_back(w.last);
+    auto& job = s.jobs[which[k]];
+    if (!stuck[k] && job.finished >= generation[k]) {
+      outcomes.push_back(job.last);
       continue;
     }
     CollectorOutcome late;
-    late.name = w.name;
-    late.status = pending[k].stuck ? CollectorOutcome::Status::kStillRunning
-                                   : CollectorOutcome::Status::kTimedOut;
-    late.duration_seconds = std::chrono::duration<double>(Clock::now() - w.started).count();
-    if (w.logged_status != late.status && w.logged_status != CollectorOutcome::Status::kTimedOut &&
-        w.logged_status != CollectorOutcome::Status::kStillRunning) {
+    late.name = job.name;
+    late.status =
+        stuck[k] ? CollectorOutcome::Status::kStillRunning : CollectorOutcome::Status::kTimedOut;
+    late.duration_seconds = std::chrono::duration<double>(now - job.requested_at).count();
+    if (job.logged_status != late.status &&
+        job.logged_status != CollectorOutcome::Status::kTimedOut &&
+        job.logged_status != CollectorOutcome::Status::kStillRunning) {
       log::error("collector missed its deadline; its output is dropped until it returns",
-                 {{"collector", w.name},
-                  {"timeout", std::to_string(timeout_.count()) + "ms"}});
+                 {{"collector", job.name}, {"timeout", std::to_string(s.timeout.count()) + "ms"}});
     }
-    w.logged_status = late.status;
+    job.logged_status = late.status;
     outcomes.push_back(std::move(late));
   }
   return outcomes;

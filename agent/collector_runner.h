@@ -24,12 +24,16 @@ struct CollectorOutcome {
   std::shared_ptr<const std::vector<RenderedFamily>> families;
 };
 
-// Runs collectors in isolation. Each enabled collector has its own worker thread, so a
-// collector that blocks (a hung mount, a slow sysfs file) holds only its own thread.
-// A scrape asks every selected collector for a run and waits for all of them until the
-// deadline; a collector that misses it is reported as failed and its output dropped. A run that
-// is still going when the next scrape arrives is joined while within its own deadline and not
-// started again until it returns, so a stuck collector never piles up threads.
+// Runs collectors in isolation, off the request thread. A scrape queues the selected collectors
+// and one executor thread runs them one after another (they take microseconds each; a thread
+// per collector cost more in wake-ups than the collectors themselves, see docs/performance.md).
+// A collector that blocks (a hung mount, a slow sysfs file) holds only the executor it is on:
+// when the queue has waited on busy executors for a fraction of the timeout, the waiting scrape
+// starts another executor for the rest, and surplus executors exit once idle.
+// A scrape waits for its collectors until the deadline; a collector that misses it is reported
+// as failed and its output dropped. A run that is still going when the next scrape arrives is
+// joined while within its own deadline and not started again until it returns, so a stuck
+// collector never piles up threads.
 class CollectorRunner {
  public:
   struct Slot {
@@ -42,17 +46,17 @@ class CollectorRunner {
   CollectorRunner(const CollectorRunner&) = delete;
   CollectorRunner& operator=(const CollectorRunner&) = delete;
 
-  // Runs the collectors at the given indices (into the slots) concurrently and returns their
-  // outcomes in the same order, never later than the timeout.
+  // Runs the collectors at the given indices (into the slots) and returns their outcomes in the
+  // same order, never later than the timeout.
   std::vector<CollectorOutcome> run(const std::vector<std::size_t>& which);
 
-  std::size_t size() const { return workers_.size(); }
+  std::size_t size() const;
   std::string_view name(std::size_t i) const;
 
  private:
-  struct Worker;
-  std::vector<std::unique_ptr<Worker>> workers_;
-  std::chrono::milliseconds timeout_;
+  struct State;
+  // Shared with the executor threads: one stuck in a collector outlives the runner.
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace nodeprobe

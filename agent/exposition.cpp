@@ -42,24 +42,33 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 
 void append_escaped(std::string& out, std::string_view s, bool escape_quote) {
-  for (char c : s) {
-    switch (c) {
+  // Most HELP texts and label values have nothing to escape: copy the runs between specials whole.
+  std::string_view specials = escape_quote ? "\\\n\"" : "\\\n";
+  while (true) {
+    auto special = s.find_first_of(specials);
+    out.append(s.substr(0, special));
+    if (special == std::string_view::npos) return;
+    switch (s[special]) {
       case '\\':
         out += "\\\\";
         break;
       case '\n':
         out += "\\n";
         break;
-      case '"':
-        if (escape_quote) {
-          out += "\\\"";
-          break;
-        }
-        [[fallthrough]];
       default:
-        out.push_back(c);
+        out += "\\\"";
     }
+    s.remove_prefix(special + 1);
   }
+}
+
+bool valid_utf8(std::string_view s) {
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
 }
 
 void append_labels(std::string& out, const Labels& labels, std::string_view extra_name = {},
@@ -158,7 +167,7 @@ bool normalize_metric(prometheus::ClientMetric& m, MetricType type, std::string*
       *why = "reserved label name \"" + l.name + "\"";
       return false;
     }
-    l.value = sanitize_utf8(l.value);
+    if (!valid_utf8(l.value)) l.value = sanitize_utf8(l.value);
   }
   std::sort(m.label.begin(), m.label.end());
   for (std::size_t i = 1; i < m.label.size(); ++i) {
@@ -290,20 +299,23 @@ std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily
       report(f.name + ": " + why);
       return true;
     });
-    std::stable_sort(f.metric.begin(), f.metric.end(),
-                     [](const auto& a, const auto& b) { return a.label < b.label; });
-    auto dup = std::unique(f.metric.begin(), f.metric.end(),
-                           [](const auto& a, const auto& b) { return a.label == b.label; });
-    if (dup != f.metric.end()) {
-      report(f.name + ": " + std::to_string(f.metric.end() - dup) +
-             " samples with duplicate labels dropped");
-      f.metric.erase(dup, f.metric.end());
+    // Most families hold one sample; stable_sort would still allocate its buffer for them.
+    if (f.metric.size() > 1) {
+      std::stable_sort(f.metric.begin(), f.metric.end(),
+                       [](const auto& a, const auto& b) { return a.label < b.label; });
+      auto dup = std::unique(f.metric.begin(), f.metric.end(),
+                             [](const auto& a, const auto& b) { return a.label == b.label; });
+      if (dup != f.metric.end()) {
+        report(f.name + ": " + std::to_string(f.metric.end() - dup) +
+               " samples with duplicate labels dropped");
+        f.metric.erase(dup, f.metric.end());
+      }
     }
     if (f.metric.empty()) continue;
-    RenderedFamily r{f.name, {}};
-    r.text.reserve(128 + 64 * f.metric.size());
-    write_family(r.text, f);
-    out.push_back(std::move(r));
+    std::string text;
+    text.reserve(128 + f.help.size() + 64 * f.metric.size());
+    write_family(text, f);
+    out.push_back({f.name, std::move(text)});  // f.name stays: the next family is compared to it
   }
   return out;
 }

@@ -132,6 +132,9 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
     }
   }
 
+  // Collectors may log from configure() (a deprecated flag, a missing udev directory); set up
+  // the logger first, or those lines go to stdout in spdlog's default format.
+  log::init(config.log_level, config.log_format);
   try {
     check_paths(config.paths);
     for (std::size_t i = 0; i < list.size(); ++i) {

@@ -23,8 +23,9 @@ struct Config {
   std::vector<Agent::Enabled> collectors;
 };
 
-// Parses argv. Returns the config, or nullopt after printing --help/--version output (exit 0)
-// or a one-line error naming the flag (exit_code set to 1).
+// Parses argv, sets up logging from --log.* and configures the enabled collectors. Returns the
+// config, or nullopt after printing --help/--version output (exit 0) or a one-line error naming
+// the flag (exit_code set to 1).
 std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_code);
 
 // Checks that the --path.* roots are readable directories; throws ConfigError naming the flag.

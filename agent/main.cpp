@@ -1,6 +1,7 @@
 // nodeprobe: parse flags, start the collectors and the HTTP server, run until SIGTERM/SIGINT.
 #include <signal.h>
 
+#include <chrono>
 #include <iostream>
 #include <thread>
 
@@ -27,7 +28,6 @@ int main(int argc, char** argv) {
   auto config = parse_flags(argc, argv, exit_code);
   if (!config) return exit_code;
 
-  log::init(config->log_level, config->log_format);
   std::string enabled_names;
   for (const auto& c : config->collectors) {
     if (!enabled_names.empty()) enabled_names += ",";
@@ -57,8 +57,16 @@ int main(int argc, char** argv) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   log::info("shutting down", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  server.stop();
-  // Collectors may be blocked in the kernel (a hung mount); do not wait for them.
+  // Scrapes in flight may finish (each is bounded by the collector deadline). mg_stop is not
+  // called: civetweb 1.15's threads notice it only at their next 2 s poll timeout, which would
+  // delay every restart by up to 2 s for nothing. Collectors may be blocked in the kernel (a
+  // hung mount); do not wait for them.
+  auto drain_deadline =
+      std::chrono::steady_clock::now() + config->agent.collector_timeout + std::chrono::seconds(1);
+  while (agent.requests().in_flight().load() > 0 &&
+         std::chrono::steady_clock::now() < drain_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   std::cout.flush();
   std::_Exit(0);
 }

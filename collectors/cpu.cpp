@@ -1,11 +1,21 @@
-// node_cpu_seconds_total and node_cpu_guest_seconds_total from /proc/stat.
+// node_cpu_seconds_total and node_cpu_guest_seconds_total from /proc/stat, the thermal throttle
+// counters from sysfs, and (with --collector.cpu.info) node_cpu_info and the flag/bug info
+// families from /proc/cpuinfo.
 #include "collectors/cpu.h"
 
+#include <dirent.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <map>
 #include <memory>
+#include <optional>
 
 #include "agent/collector.h"
+#include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/cpuinfo.h"
 
 namespace nodeprobe {
 
@@ -20,9 +30,9 @@ std::vector<CpuTimes> parse_proc_stat_cpus(std::string_view text, double user_hz
     t.cpu = std::string(fields[0].substr(3));
     if (!parse_uint(t.cpu)) return;
     for (std::size_t i = 0; i < t.seconds.size() && i + 1 < fields.size(); ++i) {
-      auto v = parse_double(fields[i + 1]);
-      if (!v) return;
-      t.seconds[i] = *v / user_hz;
+      auto ticks = parse_uint(fields[i + 1]);
+      if (!ticks) return;
+      t.seconds[i] = static_cast<double>(*ticks) / user_hz;
     }
     out.push_back(std::move(t));
   });
@@ -31,40 +41,112 @@ std::vector<CpuTimes> parse_proc_stat_cpus(std::string_view text, double user_hz
 
 void CpuCounterGuard::apply(std::vector<CpuTimes>& current) {
   constexpr std::size_t kIdle = 3;
+  std::unordered_map<std::string, std::array<double, 10>> seen;
   for (auto& now : current) {
-    CpuTimes* before = nullptr;
-    for (auto& b : last_) {
-      if (b.cpu == now.cpu) before = &b;
+    auto before = last_.find(now.cpu);
+    if (before != last_.end() &&
+        before->second[kIdle] - now.seconds[kIdle] < kIdleJumpBackSeconds) {
+      for (std::size_t i = 0; i < now.seconds.size(); ++i) {
+        now.seconds[i] = std::max(now.seconds[i], before->second[i]);
+      }
     }
-    if (before == nullptr) continue;
-    if (before->seconds[kIdle] - now.seconds[kIdle] >= 5) continue;  // hotplug: start over
-    for (std::size_t i = 0; i < now.seconds.size(); ++i) {
-      if (now.seconds[i] < before->seconds[i]) now.seconds[i] = before->seconds[i];
-    }
+    seen[now.cpu] = now.seconds;
   }
-  last_ = current;
+  last_ = std::move(seen);
 }
 
 namespace {
 
-constexpr const char* kModes[] = {"user", "nice", "system", "idle", "iowait", "irq", "softirq",
-                                  "steal"};
+constexpr const char* kModes[] = {"user",   "nice", "system",  "idle",
+                                  "iowait", "irq",  "softirq", "steal"};
+
+std::optional<std::uint64_t> read_uint(const std::string& path) {
+  std::string text;
+  int err = 0;
+  if (!try_read_file(path, text, err, 64)) return std::nullopt;
+  return parse_uint(trim(text));
+}
 
 class CpuCollector final : public Collector {
  public:
   void add_options(OptionBinder& b) override {
     b.flag("guest", guest_, "Enables metric node_cpu_guest_seconds_total");
+    b.flag("info", info_, "Enables metric cpu_info");
+    flags_flag_ = b.flag_name("info.flags-include");
+    bugs_flag_ = b.flag_name("info.bugs-include");
+    b.option("info.flags-include", flags_include_,
+             "Filter the `flags` field in cpuInfo with a value that must be a regular expression");
+    b.option("info.bugs-include", bugs_include_,
+             "Filter the `bugs` field in cpuInfo with a value that must be a regular expression");
+  }
+
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    flags_filter_ = compile(flags_include_, flags_flag_);
+    bugs_filter_ = compile(bugs_include_, bugs_flag_);
+    if ((flags_filter_ || bugs_filter_) && !info_) {
+      // node_exporter turns the info family on for these filters too, and says so.
+      info_ = true;
+      log::info("--collector.cpu.info has been set to true by --collector.cpu.info.*-include");
+    }
   }
 
   void collect(MetricSink& sink) override {
+    if (info_) collect_info(sink);
+    collect_times(sink);
+    collect_throttles(sink);
+  }
+
+ private:
+  static std::unique_ptr<RE2> compile(const std::string& pattern, const std::string& flag) {
+    if (pattern.empty()) return nullptr;
+    auto re = std::make_unique<RE2>(pattern, RE2::Quiet);
+    if (!re->ok()) throw ConfigError(flag, "invalid regex: " + re->error());
+    return re;
+  }
+
+  void collect_info(MetricSink& sink) {
+    auto path = paths_.proc("cpuinfo");
+    auto cpus = parse_cpuinfo(read_file(path));
+    if (cpus.empty()) throw std::runtime_error(path + ": no processor entries");
+    for (const auto& c : cpus) {
+      sink.gauge("node_cpu_info", "CPU information from /proc/cpuinfo.", 1,
+                 {{"cachesize", c.cache_size},
+                  {"core", c.core_id},
+                  {"cpu", c.processor},
+                  {"family", c.cpu_family},
+                  {"microcode", c.microcode},
+                  {"model", c.model},
+                  {"model_name", c.model_name},
+                  {"package", c.physical_id},
+                  {"stepping", c.stepping},
+                  {"vendor", c.vendor_id}});
+    }
+    // Like node_exporter, the flags and bugs of the first CPU stand for all of them.
+    auto field_info = [&](const std::vector<std::string>& values, const RE2* filter,
+                          const char* name, const char* help, const char* label) {
+      if (filter == nullptr) return;
+      for (const auto& v : values) {
+        if (RE2::PartialMatch(v, *filter)) sink.gauge(name, help, 1, {{label, v}});
+      }
+    };
+    field_info(cpus[0].flags, flags_filter_.get(), "node_cpu_flag_info",
+               "The `flags` field of CPU information from /proc/cpuinfo taken from the first core.",
+               "flag");
+    field_info(cpus[0].bugs, bugs_filter_.get(), "node_cpu_bug_info",
+               "The `bugs` field of CPU information from /proc/cpuinfo taken from the first core.",
+               "bug");
+  }
+
+  void collect_times(MetricSink& sink) {
     auto path = paths_.proc("stat");
     auto cpus = parse_proc_stat_cpus(read_file(path));
     if (cpus.empty()) throw std::runtime_error(path + ": no per-CPU lines");
     guard_.apply(cpus);
     for (const auto& t : cpus) {
       for (std::size_t m = 0; m < std::size(kModes); ++m) {
-        sink.counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.",
-                     t.seconds[m], {{"cpu", t.cpu}, {"mode", kModes[m]}});
+        sink.counter("node_cpu_seconds_total", "Seconds the CPUs spent in each mode.", t.seconds[m],
+                     {{"cpu", t.cpu}, {"mode", kModes[m]}});
       }
       if (guest_) {
         // Guest time is already included in user time; these are for telling them apart.
@@ -78,8 +160,56 @@ class CpuCollector final : public Collector {
     }
   }
 
- private:
+  // thermal_throttle/ exists on x86 with the therm_throt driver. Every thread of a core shows
+  // its core's count and every thread of a package its package's, so each is read once (from
+  // the first thread that has it). A CPU without topology is skipped, as node_exporter skips it.
+  void collect_throttles(MetricSink& sink) {
+    std::string base = paths_.sys("devices/system/cpu");
+    DIR* dir = ::opendir(base.c_str());
+    if (dir == nullptr) return;
+    std::vector<std::uint64_t> cpus;
+    while (auto* e = ::readdir(dir)) {
+      std::string_view name = e->d_name;
+      if (!name.starts_with("cpu")) continue;
+      if (auto n = parse_uint(name.substr(3))) cpus.push_back(*n);
+    }
+    ::closedir(dir);
+    std::sort(cpus.begin(), cpus.end());
+    std::map<std::uint64_t, std::uint64_t> packages;
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::uint64_t> cores;
+    for (auto n : cpus) {
+      std::string cpu = base + "/cpu" + std::to_string(n);
+      auto package = read_uint(cpu + "/topology/physical_package_id");
+      auto core = read_uint(cpu + "/topology/core_id");
+      if (!package || !core) continue;
+      if (!cores.contains({*package, *core})) {
+        if (auto count = read_uint(cpu + "/thermal_throttle/core_throttle_count")) {
+          cores[{*package, *core}] = *count;
+        }
+      }
+      if (!packages.contains(*package)) {
+        if (auto count = read_uint(cpu + "/thermal_throttle/package_throttle_count")) {
+          packages[*package] = *count;
+        }
+      }
+    }
+    for (const auto& [package, count] : packages) {
+      sink.counter("node_cpu_package_throttles_total",
+                   "Number of times this CPU package has been throttled.",
+                   static_cast<double>(count), {{"package", std::to_string(package)}});
+    }
+    for (const auto& [key, count] : cores) {
+      sink.counter("node_cpu_core_throttles_total",
+                   "Number of times this CPU core has been throttled.", static_cast<double>(count),
+                   {{"core", std::to_string(key.second)}, {"package", std::to_string(key.first)}});
+    }
+  }
+
   bool guest_ = true;
+  bool info_ = false;
+  std::string flags_include_, bugs_include_;
+  std::string flags_flag_, bugs_flag_;
+  std::unique_ptr<RE2> flags_filter_, bugs_filter_;
   CpuCounterGuard guard_;
 };
 

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <array>
-#include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace nodeprobe {
@@ -21,14 +21,17 @@ std::vector<CpuTimes> parse_proc_stat_cpus(std::string_view text, double user_hz
 
 // Keeps per-CPU counters monotonic across the kernel's glitches: idle and iowait can step back
 // a little on NO_HZ kernels (the value is held), and a CPU that went offline and came back
-// restarts from zero (a step back of 5 s or more in idle resets that CPU's state), which is
-// node_exporter's rule too.
+// restarts from zero (a step back of kIdleJumpBackSeconds or more in idle resets that CPU's
+// state). A CPU missing from a reading is forgotten.
 class CpuCounterGuard {
  public:
+  // node_exporter's jumpBackSeconds: the same threshold, so the same events reset.
+  static constexpr double kIdleJumpBackSeconds = 3.0;
+
   void apply(std::vector<CpuTimes>& current);
 
  private:
-  std::vector<CpuTimes> last_;
+  std::unordered_map<std::string, std::array<double, 10>> last_;
 };
 
 }  // namespace nodeprobe

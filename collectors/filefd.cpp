@@ -12,10 +12,11 @@ namespace nodeprobe {
 std::optional<FileNr> parse_file_nr(std::string_view text) {
   auto fields = split_fields(text);
   if (fields.size() != 3) return std::nullopt;
-  auto allocated = parse_double(fields[0]);
-  auto maximum = parse_double(fields[2]);
-  if (!allocated || !maximum) return std::nullopt;
-  return FileNr{*allocated, *maximum};
+  auto allocated = parse_uint(fields[0]);
+  auto unused = parse_uint(fields[1]);  // always 0 since Linux 2.6, but still a number
+  auto maximum = parse_uint(fields[2]);
+  if (!allocated || !unused || !maximum) return std::nullopt;
+  return FileNr{static_cast<double>(*allocated), static_cast<double>(*maximum)};
 }
 
 namespace {

@@ -1,6 +1,7 @@
 // node_load1, node_load5, node_load15 from /proc/loadavg.
 #include "collectors/loadavg.h"
 
+#include <cmath>
 #include <memory>
 
 #include "agent/collector.h"
@@ -16,7 +17,7 @@ std::optional<LoadAverage> parse_loadavg(std::string_view text) {
   double* targets[] = {&out.load1, &out.load5, &out.load15};
   for (int i = 0; i < 3; ++i) {
     auto v = parse_double(fields[static_cast<std::size_t>(i)]);
-    if (!v) return std::nullopt;
+    if (!v || !std::isfinite(*v) || *v < 0) return std::nullopt;
     *targets[i] = *v;
   }
   return out;

@@ -1,6 +1,7 @@
 // node_memory_*: every field of /proc/meminfo, named as node_exporter names them.
 #include "collectors/meminfo.h"
 
+#include <cctype>
 #include <memory>
 
 #include "agent/collector.h"
@@ -16,18 +17,20 @@ std::vector<MeminfoField> parse_meminfo(std::string_view text) {
     if (colon == std::string_view::npos || colon == 0) return;
     auto fields = split_fields(line.substr(colon + 1));
     if (fields.empty() || fields.size() > 2) return;
-    auto value = parse_double(fields[0]);
+    auto value = parse_uint(fields[0]);
     if (!value) return;
     MeminfoField f;
     // "Active(anon)" -> "Active_anon", as node_exporter's regexp replacement does.
     for (char c : line.substr(0, colon)) {
       if (c == '(') {
         f.name.push_back('_');
-      } else if (c != ')') {
+      } else if (c == '_' || std::isalnum(static_cast<unsigned char>(c))) {
         f.name.push_back(c);
+      } else if (c != ')') {
+        return;  // not a name the kernel prints, and not one a metric can have
       }
     }
-    f.value = *value;
+    f.value = static_cast<double>(*value);
     if (fields.size() == 2) {
       if (fields[1] != "kB") return;
       f.value *= 1024;

@@ -12,7 +12,8 @@ struct MeminfoField {
 };
 
 // Parses /proc/meminfo as node_exporter names it: "Active(anon):  123 kB" becomes
-// {"Active_anon_bytes", 125952}. Lines that do not parse are skipped.
+// {"Active_anon_bytes", 125952}. Lines that are not a name, an unsigned integer and an optional
+// "kB" are skipped.
 std::vector<MeminfoField> parse_meminfo(std::string_view text);
 
 }  // namespace nodeprobe

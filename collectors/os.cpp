@@ -1,10 +1,10 @@
 // node_os_info and node_os_version from os-release(5) under --path.rootfs.
 #include "collectors/os.h"
 
-#include <sys/stat.h>
-
+#include <cctype>
+#include <cerrno>
+#include <ctime>
 #include <memory>
-#include <mutex>
 
 #include "agent/collector.h"
 #include "agent/parse.h"
@@ -12,47 +12,112 @@
 
 namespace nodeprobe {
 
+namespace {
+
+bool valid_key(std::string_view key) {
+  if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
+  for (char c : key) {
+    if (c != '_' && !std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+// One shell word as os-release(5) allows it: quoted with "..." (where a backslash escapes
+// $ ` " \ and is kept before anything else) or '...', or bare (where a backslash escapes any
+// character), and ended by a comment that starts at a bare "#" after whitespace. nullopt for an
+// unterminated quote or a trailing lone backslash.
+std::optional<std::string> unquote(std::string_view raw) {
+  std::string value;
+  std::size_t significant = 0;  // length without the bare whitespace before a comment
+  char quote = 0;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (quote == '\'') {
+      if (c == quote) {
+        quote = 0;
+      } else {
+        value.push_back(c);
+      }
+      significant = value.size();
+    } else if (quote == '"') {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && i + 1 < raw.size() &&
+                 std::string_view("$`\"\\").find(raw[i + 1]) != std::string_view::npos) {
+        value.push_back(raw[++i]);
+      } else {
+        value.push_back(c);
+      }
+      significant = value.size();
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '\\') {
+      if (++i == raw.size()) return std::nullopt;
+      value.push_back(raw[i]);
+      significant = value.size();
+    } else if (c == '#' && (i == 0 || raw[i - 1] == ' ' || raw[i - 1] == '\t')) {
+      break;
+    } else {
+      value.push_back(c);
+      if (c != ' ' && c != '\t') significant = value.size();
+    }
+  }
+  if (quote != 0) return std::nullopt;
+  value.resize(significant);
+  return value;
+}
+
+}  // namespace
+
 std::map<std::string, std::string> parse_os_release(std::string_view text) {
   std::map<std::string, std::string> out;
   for_each_line(text, [&](std::string_view line) {
     line = trim(line);
     if (line.empty() || line.front() == '#') return;
     auto eq = line.find('=');
-    if (eq == std::string_view::npos || eq == 0) return;
-    std::string key(trim(line.substr(0, eq)));
-    std::string_view raw = trim(line.substr(eq + 1));
-    std::string value;
-    char quote = 0;
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-      char c = raw[i];
-      if (quote == 0 && (c == '"' || c == '\'')) {
-        quote = c;
-      } else if (c == quote) {
-        quote = 0;
-      } else if (c == '\\' && quote != '\'' && i + 1 < raw.size()) {
-        value.push_back(raw[++i]);
-      } else {
-        value.push_back(c);
-      }
-    }
-    if (quote != 0) return;  // unterminated quote: skip the line
-    out[key] = value;
+    if (eq == std::string_view::npos) return;
+    auto key = trim(line.substr(0, eq));
+    if (!valid_key(key)) return;
+    if (auto value = unquote(trim(line.substr(eq + 1)))) out[std::string(key)] = *value;
   });
   return out;
 }
 
 std::optional<double> os_version_number(std::string_view version_id) {
-  auto parts = split(version_id, '.');
-  std::string_view major = parts[0];
-  if (!parse_uint(major)) return std::nullopt;
-  std::string number(major);
-  if (parts.size() > 1 && parse_uint(parts[1])) number += "." + std::string(parts[1]);
+  // node_exporter's ^[0-9]+\.?[0-9]* on VERSION_ID: "22.04.3" -> 22.04, "12" -> 12, "9.2b" -> 9.2.
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  std::size_t end = 0;
+  while (end < version_id.size() && is_digit(version_id[end])) ++end;
+  if (end == 0) return std::nullopt;
+  if (end < version_id.size() && version_id[end] == '.') {
+    ++end;
+    while (end < version_id.size() && is_digit(version_id[end])) ++end;
+  }
+  std::string number(version_id.substr(0, end));
+  if (number.back() == '.') number.pop_back();
   return parse_double(number);
+}
+
+std::optional<double> os_support_end_seconds(std::string_view date) {
+  auto parts = split(date, '-');
+  if (parts.size() != 3 || parts[0].size() != 4 || parts[1].size() != 2 || parts[2].size() != 2) {
+    return std::nullopt;
+  }
+  auto year = parse_uint(parts[0]), month = parse_uint(parts[1]), day = parse_uint(parts[2]);
+  if (!year || !month || !day || *month < 1 || *month > 12 || *day < 1 || *day > 31) {
+    return std::nullopt;
+  }
+  std::tm tm{};
+  tm.tm_year = static_cast<int>(*year) - 1900;
+  tm.tm_mon = static_cast<int>(*month) - 1;
+  tm.tm_mday = static_cast<int>(*day);
+  std::time_t t = ::timegm(&tm);
+  if (tm.tm_mday != static_cast<int>(*day)) return std::nullopt;  // 2024-02-30 rolled over
+  return static_cast<double>(t);
 }
 
 namespace {
 
-// The os-release file rarely changes; it is parsed again only when its mtime or size does.
 class OsCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
@@ -87,9 +152,14 @@ class OsCollector final : public Collector {
                 {"version", get("VERSION")},
                 {"version_codename", get("VERSION_CODENAME")},
                 {"version_id", get("VERSION_ID")}});
-    if (auto v = os_version_number(get("VERSION_ID"))) {
-      sink.gauge("node_os_version", "Metric containing the major.minor part of the OS version.",
-                 *v, {{"id", get("ID")}, {"id_like", get("ID_LIKE")}, {"name", get("NAME")}});
+    // node_exporter leaves the family out for a version of 0 as for none.
+    if (auto v = os_version_number(get("VERSION_ID")); v && *v > 0) {
+      sink.gauge("node_os_version", "Metric containing the major.minor part of the OS version.", *v,
+                 {{"id", get("ID")}, {"id_like", get("ID_LIKE")}, {"name", get("NAME")}});
+    }
+    if (auto end = os_support_end_seconds(get("SUPPORT_END"))) {
+      sink.gauge("node_os_support_end_timestamp_seconds",
+                 "Metric containing the end-of-life date timestamp of the OS.", *end);
     }
   }
 };

@@ -16,9 +16,9 @@ PressureTotals parse_pressure(std::string_view text) {
     if (fields.empty() || (fields[0] != "some" && fields[0] != "full")) return;
     for (std::size_t i = 1; i < fields.size(); ++i) {
       if (!fields[i].starts_with("total=")) continue;
-      auto v = parse_double(fields[i].substr(6));
+      auto v = parse_uint(fields[i].substr(6));
       if (!v) return;
-      (fields[0] == "some" ? out.some : out.full) = *v / 1e6;
+      (fields[0] == "some" ? out.some : out.full) = static_cast<double>(*v) / 1e6;
     }
   });
   return out;
@@ -33,13 +33,13 @@ struct PressureFamily {
   const char* help;
 };
 
-// node_exporter's names and HELP. cpu "full" (Linux 5.13+) and irq (Linux 6.1+,
-// CONFIG_IRQ_TIME_ACCOUNTING) appear where the kernel has them.
+// node_exporter's names and HELP. irq (Linux 6.1+, CONFIG_IRQ_TIME_ACCOUNTING) appears where the
+// kernel has it; it has only a "full" line. The "full" line of cpu (Linux 5.13+) is left out:
+// it means nothing at the system level (recent kernels print zeros there) and node_exporter has
+// no family for it.
 constexpr PressureFamily kFamilies[] = {
     {"cpu", false, "node_pressure_cpu_waiting_seconds_total",
      "Total time in seconds that processes have waited for CPU time"},
-    {"cpu", true, "node_pressure_cpu_stalled_seconds_total",
-     "Total time in seconds no process could make progress due to CPU congestion"},
     {"io", false, "node_pressure_io_waiting_seconds_total",
      "Total time in seconds that processes have waited due to IO congestion"},
     {"io", true, "node_pressure_io_stalled_seconds_total",
@@ -55,7 +55,8 @@ constexpr PressureFamily kFamilies[] = {
 class PressureCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
-    bool any = false;
+    bool any = false;     // a pressure file exists
+    bool parsed = false;  // and one of them had a total in it
     for (const char* resource : {"cpu", "io", "memory", "irq"}) {
       std::string path = paths_.proc(std::string("pressure/") + resource);
       std::string text;
@@ -71,9 +72,8 @@ class PressureCollector final : public Collector {
       for (const auto& f : kFamilies) {
         if (std::string_view(f.resource) != resource) continue;
         const auto& v = f.full ? totals.full : totals.some;
-        // The kernel prints a "full" line for cpu that is always zero at the system level
-        // before 5.13; node_exporter reports it where present, and so do we.
         if (v) sink.counter(f.name, f.help, *v);
+        parsed = parsed || v.has_value();
       }
     }
     if (!any) {
@@ -81,6 +81,7 @@ class PressureCollector final : public Collector {
           "pressure information is unavailable: it needs Linux >= 4.20 with CONFIG_PSI and "
           "without psi=0");
     }
+    if (!parsed) throw std::runtime_error(paths_.proc("pressure") + ": no totals found");
   }
 };
 

@@ -13,16 +13,20 @@ namespace nodeprobe {
 
 ProcStat parse_proc_stat(std::string_view text) {
   // The softirq line's columns, in the kernel's order (kernel/softirq.c softirq_to_name).
-  static constexpr const char* kSoftirqs[] = {"hi",    "timer",    "net_tx",  "net_rx",
-                                              "block", "irq_poll", "tasklet", "sched",
+  // The sixth is IRQ_POLL since Linux 4.5 (BLOCK_IOPOLL before); node_exporter still labels it
+  // block_iopoll, and so do we.
+  static constexpr const char* kSoftirqs[] = {"hi",      "timer",        "net_tx",  "net_rx",
+                                              "block",   "block_iopoll", "tasklet", "sched",
                                               "hrtimer", "rcu"};
   ProcStat out;
   for_each_line(text, [&](std::string_view line) {
     auto fields = split_fields(line);
     if (fields.size() < 2) return;
     auto key = fields[0];
-    auto value = parse_double(fields[1]);
-    if (!value) return;
+    // Every value on these lines is an unsigned integer; anything else is not this file.
+    auto number = parse_uint(fields[1]);
+    if (!number) return;
+    double value = static_cast<double>(*number);
     if (key == "intr") {
       out.intr = value;
     } else if (key == "ctxt") {
@@ -37,7 +41,9 @@ ProcStat parse_proc_stat(std::string_view text) {
       out.procs_blocked = value;
     } else if (key == "softirq") {
       for (std::size_t i = 2; i < fields.size() && i - 2 < std::size(kSoftirqs); ++i) {
-        if (auto v = parse_double(fields[i])) out.softirqs.emplace_back(kSoftirqs[i - 2], *v);
+        if (auto v = parse_uint(fields[i])) {
+          out.softirqs.emplace_back(kSoftirqs[i - 2], static_cast<double>(*v));
+        }
       }
     }
   });

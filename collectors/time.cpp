@@ -1,9 +1,11 @@
 // node_time_seconds, node_time_zone_offset_seconds and the clock source info families.
 #include <dirent.h>
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <set>
 
 #include "agent/collector.h"
 #include "agent/parse.h"
@@ -11,6 +13,18 @@
 
 namespace nodeprobe {
 namespace {
+
+// Clock source names are identifiers, a few with a dash ("tsc", "acpi_pm", "kvm-clock",
+// "arch_sys_counter"); anything else in these files is not a name.
+bool valid_clocksource_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+      return false;
+    }
+  }
+  return true;
+}
 
 class TimeCollector final : public Collector {
  public:
@@ -45,7 +59,12 @@ class TimeCollector final : public Collector {
       std::string text;
       int err = 0;
       if (try_read_file(base + "/" + d + "/available_clocksource", text, err)) {
+        // Each name once: a duplicate series would fail the whole family's validation.
+        std::set<std::string_view> sources;
         for (auto source : split_fields(text)) {
+          if (valid_clocksource_name(source)) sources.insert(source);
+        }
+        for (auto source : sources) {
           sink.gauge("node_time_clocksource_available_info",
                      "Available clocksources read from '/sys/devices/system/clocksource'.", 1,
                      {{"clocksource", std::string(source)}, {"device", device}});
@@ -53,7 +72,7 @@ class TimeCollector final : public Collector {
       }
       if (try_read_file(base + "/" + d + "/current_clocksource", text, err)) {
         auto source = trim(text);
-        if (!source.empty()) {
+        if (valid_clocksource_name(source)) {
           sink.gauge("node_time_clocksource_current_info",
                      "Current clocksource read from '/sys/devices/system/clocksource'.", 1,
                      {{"clocksource", std::string(source)}, {"device", device}});

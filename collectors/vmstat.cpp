@@ -3,6 +3,7 @@
 
 #include <re2/re2.h>
 
+#include <cctype>
 #include <memory>
 
 #include "agent/collector.h"
@@ -16,7 +17,10 @@ std::vector<std::pair<std::string_view, double>> parse_vmstat(std::string_view t
   for_each_line(text, [&](std::string_view line) {
     auto fields = split_fields(line);
     if (fields.size() != 2) return;
-    if (auto v = parse_double(fields[1])) out.emplace_back(fields[0], *v);
+    for (char c : fields[0]) {
+      if (c != '_' && !std::isalnum(static_cast<unsigned char>(c))) return;
+    }
+    if (auto v = parse_uint(fields[1])) out.emplace_back(fields[0], static_cast<double>(*v));
   });
   return out;
 }
@@ -37,13 +41,15 @@ class VmstatCollector final : public Collector {
   }
 
   void collect(MetricSink& sink) override {
-    auto text = read_file(paths_.proc("vmstat"));
-    for (const auto& [name, value] : parse_vmstat(text)) {
+    auto path = paths_.proc("vmstat");
+    auto text = read_file(path);
+    auto fields = parse_vmstat(text);
+    if (fields.empty()) throw std::runtime_error(path + ": no fields found");
+    for (const auto& [name, value] : fields) {
       // Go's MatchString finds the pattern anywhere, as RE2's PartialMatch does.
       if (!RE2::PartialMatch(name, *filter_)) continue;
       std::string field(name);
-      sink.untyped("node_vmstat_" + field, "/proc/vmstat information field " + field + ".",
-                   value);
+      sink.untyped("node_vmstat_" + field, "/proc/vmstat information field " + field + ".", value);
     }
   }
 

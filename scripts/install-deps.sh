@@ -9,8 +9,14 @@ packages=(
   # libraries (docs/dependencies.md says why each one is here)
   prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
   libproc2-dev libre2-dev
+  # eBPF probes (docs/ebpf.md): clang builds bpf/*.bpf.c, llvm-strip trims them, bpftool turns
+  # them into skeleton headers, libbpf loads them (it needs libelf and zlib)
+  clang llvm bpftool libbpf-dev libelf-dev
   # tests: GoogleTest, the reference node_exporter, promtool and the Prometheus server
   libgtest-dev libgmock-dev prometheus prometheus-node-exporter curl
+  # tests: a FUSE filesystem whose statfs hangs, for the filesystem collector (libfuse3 to build
+  # it, fuse3 for fusermount3 and /etc/fuse.conf)
+  libfuse3-dev fuse3
 )
 
 missing=()

@@ -1,0 +1,137 @@
+// Where a scrape's CPU goes, inside one process and without HTTP: each collector's collect()
+// and rendering on the calling thread, the scrape's own families (process metrics, build info),
+// a whole Agent::scrape_all() through the collector worker threads, and gzip of its body.
+// bench/run.sh prints it under the comparison (unless BREAKDOWN=0) to tell the costs apart.
+//
+// Usage: nodeprobe_scrape_cost [--iterations N] [nodeprobe flags...]
+// The nodeprobe flags select and configure the collectors exactly as for the agent.
+#include <time.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "agent/agent.h"
+#include "agent/exposition.h"
+#include "agent/flags.h"
+#include "agent/gzip.h"
+#include "agent/logging.h"
+#include "agent/self_metrics.h"
+
+namespace {
+
+std::int64_t now_ns(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+// CPU microseconds per call of `body`, on `clock`, after a short warm-up.
+template <typename Body>
+double cost_us(long iterations, clockid_t clock, Body body) {
+  for (int i = 0; i < 20; ++i) body();
+  auto t0 = now_ns(clock);
+  for (long i = 0; i < iterations; ++i) body();
+  return static_cast<double>(now_ns(clock) - t0) / 1000.0 / static_cast<double>(iterations);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace nodeprobe;
+  long iterations = 2000;
+  std::vector<const char*> args = {argv[0]};
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--iterations") == 0 && i + 1 < argc) {
+      iterations = std::max(1L, std::atol(argv[++i]));
+    } else {
+      args.push_back(argv[i]);
+    }
+  }
+  int exit_code = 0;
+  auto config = parse_flags(static_cast<int>(args.size()), args.data(), exit_code);
+  if (!config) return exit_code;
+  log::init("error", log::Format::kLogfmt);
+
+  std::printf("%-40s %10s %10s %10s %8s\n", "part of a scrape, in-process", "collect us",
+              "render us", "total us", "bytes");
+  double sum = 0;
+  for (auto& e : config->collectors) {
+    Collector& c = *e.collector;
+    std::size_t bytes = 0;
+    bool ok = true;
+    auto collect_only = cost_us(iterations, CLOCK_THREAD_CPUTIME_ID, [&] {
+      MetricSink sink;
+      try {
+        c.collect(sink);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+    });
+    auto both = cost_us(iterations, CLOCK_THREAD_CPUTIME_ID, [&] {
+      MetricSink sink;
+      try {
+        c.collect(sink);
+      } catch (const std::exception&) {
+        ok = false;
+      }
+      auto rendered = render_families(sink.take(), nullptr);
+      bytes = 0;
+      for (const auto& f : rendered) bytes += f.text.size();
+    });
+    sum += both;
+    std::printf("%-40s %10.1f %10.1f %10.1f %8zu%s\n", std::string(e.name).c_str(), collect_only,
+                both - collect_only, both, bytes, ok ? "" : "  (failed)");
+  }
+  std::printf("%-40s %10s %10s %10.1f\n", "sum of the above", "", "", sum);
+  // Each collector above ran many times in a row, with warm caches; in a scrape they take turns.
+  auto in_turn = cost_us(iterations, CLOCK_THREAD_CPUTIME_ID, [&] {
+    for (auto& e : config->collectors) {
+      MetricSink sink;
+      try {
+        e.collector->collect(sink);
+      } catch (const std::exception&) {
+      }
+      render_families(sink.take(), nullptr);
+    }
+  });
+  std::printf("%-40s %10s %10s %10.1f\n", "all collectors in turn, this thread", "", "", in_turn);
+
+  RequestCounters requests;
+  requests.record("/metrics", 200);
+  std::size_t own_bytes = 0;
+  auto own = cost_us(iterations, CLOCK_THREAD_CPUTIME_ID, [&] {
+    MetricSink sink;
+    write_build_info(sink);
+    write_process_metrics(sink);
+    requests.write(sink);
+    auto rendered = render_families(sink.take(), nullptr);
+    own_bytes = 0;
+    for (const auto& f : rendered) own_bytes += f.text.size();
+  });
+  std::printf("%-40s %10s %10s %10.1f %8zu\n", "own families (process, build, http)", "", "", own,
+              own_bytes);
+
+  std::vector<std::string_view> names;
+  for (const auto& e : config->collectors) names.push_back(e.name);
+  Agent agent(std::move(config->collectors), names, config->agent);
+  std::string body;
+  // The worker threads' CPU counts too, hence the process clock.
+  auto scrape = cost_us(iterations, CLOCK_PROCESS_CPUTIME_ID, [&] { body = agent.scrape_all(); });
+  std::printf("%-40s %10s %10s %10.1f %8zu\n", "Agent::scrape_all (worker threads)", "", "", scrape,
+              body.size());
+  std::string compressed;
+  auto gzip =
+      cost_us(iterations, CLOCK_THREAD_CPUTIME_ID, [&] { gzip_compress(body, compressed); });
+  std::printf("%-40s %10s %10s %10.1f %8zu\n", "gzip of that body", "", "", gzip,
+              compressed.size());
+  std::printf(
+      "cost iterations=%ld collectors_us=%.1f in_turn_us=%.1f own_us=%.1f scrape_all_us=%.1f "
+      "gzip_us=%.1f\n",
+      iterations, sum, in_turn, own, scrape, gzip);
+  std::fflush(stdout);
+  std::_Exit(0);  // like the agent: worker threads may still hold collectors
+}

@@ -1,0 +1,17 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "agent/collector.h"
+
+namespace nodeprobe {
+
+// The ebpf collector with some programs attached to other raw tracepoints than their own
+// (program name -> tracepoint): how tests play a kernel that lacks a tracepoint.
+std::unique_ptr<Collector> make_ebpf_collector(
+    std::map<std::string, std::string, std::less<>> attach_overrides);
+
+}  // namespace nodeprobe

@@ -1,0 +1,212 @@
+// node_network_* device properties from /sys/class/net/<iface>/ attributes.
+#include "collectors/netclass.h"
+
+#include <re2/re2.h>
+
+#include <cerrno>
+#include <charconv>
+#include <filesystem>
+#include <memory>
+#include <vector>
+
+#include "agent/collector.h"
+#include "agent/parse.h"
+#include "agent/read_file.h"
+
+namespace nodeprobe {
+
+std::optional<std::int64_t> parse_netclass_value(std::string_view text) {
+  std::string_view s = trim(text);
+  bool negative = false;
+  if (!s.empty() && (s.front() == '+' || s.front() == '-')) {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+    base = 16;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'B')) {
+    base = 2;
+    s.remove_prefix(2);
+  } else if (s.size() > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'O')) {
+    base = 8;
+    s.remove_prefix(2);
+  } else if (s.size() > 1 && s[0] == '0') {
+    base = 8;
+    s.remove_prefix(1);
+  }
+  if (s.empty()) return std::nullopt;
+  std::uint64_t magnitude = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), magnitude, base);
+  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  constexpr std::uint64_t kMaxPositive = 0x7fffffffffffffffULL;
+  if (magnitude > kMaxPositive + (negative ? 1 : 0)) return std::nullopt;
+  if (negative) return static_cast<std::int64_t>(0 - magnitude);
+  return static_cast<std::int64_t>(magnitude);
+}
+
+namespace {
+
+struct NumericAttribute {
+  const char* file;
+  const char* family;  // node_network_<family>
+  bool counter;
+};
+
+// The attributes node_exporter 1.5 reports, under its names.
+constexpr NumericAttribute kNumericAttributes[] = {
+    {"addr_assign_type", "address_assign_type", false},
+    {"carrier", "carrier", false},
+    {"carrier_changes", "carrier_changes_total", true},
+    {"carrier_up_count", "carrier_up_changes_total", true},
+    {"carrier_down_count", "carrier_down_changes_total", true},
+    {"dev_id", "device_id", false},
+    {"dormant", "dormant", false},
+    {"flags", "flags", false},
+    {"ifindex", "iface_id", false},
+    {"iflink", "iface_link", false},
+    {"link_mode", "iface_link_mode", false},
+    {"mtu", "mtu_bytes", false},
+    {"name_assign_type", "name_assign_type", false},
+    {"netdev_group", "net_dev_group", false},
+    {"tx_queue_len", "transmit_queue_length", false},
+    {"type", "protocol_type", false},
+};
+
+// sysfs attributes are one short value; procfs's reader takes 128 bytes of them.
+constexpr std::size_t kAttributeCap = 4096;
+
+class NetclassCollector final : public Collector {
+ public:
+  void add_options(OptionBinder& b) override {
+    ignored_flag_ = b.flag_name("ignored-devices");
+    b.option("ignored-devices", ignored_devices_,
+             "Regexp of net devices to ignore for netclass collector.");
+    b.flag("ignore-invalid-speed", ignore_invalid_speed_,
+           "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
+  }
+
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    ignored_ = std::make_unique<RE2>(ignored_devices_, RE2::Quiet);
+    if (!ignored_->ok()) throw ConfigError(ignored_flag_, "invalid regex: " + ignored_->error());
+  }
+
+  void collect(MetricSink& sink) override {
+    auto class_dir = paths_.sys("class/net");
+    for (const auto& device : list_devices(class_dir)) {
+      if (RE2::PartialMatch(device, *ignored_)) continue;
+      collect_device(sink, HostPaths::join(class_dir, device), device);
+    }
+  }
+
+ private:
+  // Subdirectories and links of /sys/class/net; regular files there (bonding_masters) are not
+  // devices.
+  static std::vector<std::string> list_devices(const std::string& class_dir) {
+    std::error_code ec;
+    std::filesystem::directory_iterator it(class_dir, ec);
+    if (ec) {
+      if (ec == std::errc::no_such_file_or_directory || ec == std::errc::permission_denied ||
+          ec == std::errc::not_a_directory) {
+        throw FeatureAbsent(class_dir + ": " + ec.message());
+      }
+      throw FileError(class_dir, ec.value());
+    }
+    std::vector<std::string> devices;
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      if (ec) throw FileError(class_dir, ec.value());
+      std::error_code status_ec;
+      auto status = it->symlink_status(status_ec);
+      if (!status_ec && std::filesystem::is_regular_file(status)) continue;
+      devices.push_back(it->path().filename().string());
+    }
+    if (ec) throw FileError(class_dir, ec.value());
+    return devices;
+  }
+
+  // The attribute's trimmed text, or nullopt where node_exporter skips it: absent, not readable,
+  // or refused by the driver (EINVAL for speed and duplex of a link that is down, EOPNOTSUPP).
+  static std::optional<std::string> read_attribute(const std::string& dir, const char* name) {
+    auto path = HostPaths::join(dir, name);
+    std::string text;
+    int err = 0;
+    if (!try_read_file(path, text, err, kAttributeCap)) {
+      if (err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM || err == EINVAL ||
+          err == EOPNOTSUPP || err == ENODEV) {
+        return std::nullopt;
+      }
+      if (err == EFBIG)
+        throw FileError(path, "larger than " + std::to_string(kAttributeCap) + " bytes");
+      throw FileError(path, err);
+    }
+    return std::string(trim(text));
+  }
+
+  // A file's content for an error message: printable ASCII, the rest as \xHH, cut at 40 bytes.
+  static std::string quoted(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "\"";
+    for (unsigned char c : text.substr(0, 40)) {
+      if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+        out.push_back(static_cast<char>(c));
+      } else {
+        out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
+      }
+    }
+    return out + (text.size() > 40 ? "\"..." : "\"");
+  }
+
+  static std::optional<std::int64_t> read_number(const std::string& dir, const char* name) {
+    auto text = read_attribute(dir, name);
+    if (!text) return std::nullopt;
+    auto value = parse_netclass_value(*text);
+    // node_exporter fails the collector on an unparsable attribute; so does nodeprobe, naming
+    // the file, rather than report the device with a property silently missing.
+    if (!value) throw FileError(HostPaths::join(dir, name), "not an integer: " + quoted(*text));
+    return value;
+  }
+
+  void collect_device(MetricSink& sink, const std::string& dir, const std::string& device) {
+    std::string operstate = read_attribute(dir, "operstate").value_or("");
+    sink.gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
+               operstate == "up" ? 1 : 0, {{"device", device}});
+    sink.gauge("node_network_info",
+               "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1,
+               {{"device", device},
+                {"address", read_attribute(dir, "address").value_or("")},
+                {"broadcast", read_attribute(dir, "broadcast").value_or("")},
+                {"duplex", read_attribute(dir, "duplex").value_or("")},
+                {"operstate", operstate},
+                {"ifalias", read_attribute(dir, "ifalias").value_or("")}});
+    for (const auto& a : kNumericAttributes) {
+      auto value = read_number(dir, a.file);
+      if (!value) continue;
+      std::string name = std::string("node_network_") + a.family;
+      std::string help = std::string("Network device property: ") + a.family;
+      sink.add(name, help, a.counter ? MetricType::Counter : MetricType::Gauge,
+               static_cast<double>(*value), {{"device", device}});
+    }
+    // Mb/s in the file; -1 (SPEED_UNKNOWN) for a link that reports no speed.
+    if (auto speed = read_number(dir, "speed")) {
+      if (*speed >= 0 || !ignore_invalid_speed_) {
+        sink.gauge("node_network_speed_bytes", "Network device property: speed_bytes",
+                   static_cast<double>(*speed) * 125000.0, {{"device", device}});
+      }
+    }
+  }
+
+  std::string ignored_devices_ = "^$";
+  bool ignore_invalid_speed_ = false;
+  std::string ignored_flag_;
+  std::unique_ptr<RE2> ignored_;
+};
+
+}  // namespace
+
+std::unique_ptr<Collector> make_netclass_collector() {
+  return std::make_unique<NetclassCollector>();
+}
+
+}  // namespace nodeprobe
