@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -71,12 +72,18 @@ class Collector {
   // regexes, keep the host paths. Throws ConfigError for a bad option.
   virtual void configure(const HostPaths& paths) { paths_ = paths; }
 
+  // The per-scrape deadline (--collector.timeout), set before configure(). A collector that
+  // bounds waits of its own (statfs on a hung mount) keeps them inside it, so it still reports
+  // in time rather than being dropped whole by the framework.
+  void set_deadline(std::chrono::milliseconds deadline) { deadline_ = deadline; }
+
   // Writes what the collector saw. Throws on failure (the framework catches everything) or
   // FeatureAbsent when the host lacks the feature.
   virtual void collect(MetricSink& sink) = 0;
 
  protected:
   HostPaths paths_;
+  std::chrono::milliseconds deadline_{5000};
 };
 
 }  // namespace nodeprobe

@@ -139,6 +139,7 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
     check_paths(config.paths);
     for (std::size_t i = 0; i < list.size(); ++i) {
       if (!enabled[i]) continue;
+      instances[i]->set_deadline(config.agent.collector_timeout);
       instances[i]->configure(config.paths);
       config.collectors.push_back({list[i].name, std::move(instances[i])});
     }

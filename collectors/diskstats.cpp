@@ -166,13 +166,16 @@ class DiskstatsCollector final : public Collector {
 
     std::error_code ec;
     udev_available_ = std::filesystem::is_directory(paths_.udev_data, ec);
-    if (!udev_available_) {
-      log::info("udev data directory not readable; node_disk_info has no udev properties",
-                {{"collector", "diskstats"}, {"path", paths_.udev_data}});
-    }
   }
 
   void collect(MetricSink& sink) override {
+    // Said on the first run, not in configure(): a start-up that fails on a later flag prints
+    // its one error line alone.
+    if (!udev_available_ && !udev_absence_logged_) {
+      log::info("udev data directory not readable; node_disk_info has no udev properties",
+                {{"collector", "diskstats"}, {"path", paths_.udev_data}});
+      udev_absence_logged_ = true;
+    }
     for (const auto& disk : parse_diskstats(read_file(paths_.proc("diskstats")))) {
       if (exclude_re_ && RE2::PartialMatch(disk.name, *exclude_re_)) continue;
       if (include_re_ && !RE2::PartialMatch(disk.name, *include_re_)) continue;
@@ -264,6 +267,7 @@ class DiskstatsCollector final : public Collector {
   std::string old_exclude_;
   std::string exclude_flag_, include_flag_, old_exclude_flag_;
   std::unique_ptr<RE2> exclude_re_, include_re_;
+  bool udev_absence_logged_ = false;
   bool udev_available_ = false;
 };
 

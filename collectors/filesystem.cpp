@@ -245,6 +245,10 @@ class FilesystemCollector final : public Collector {
       throw ConfigError(workers_flag_, "must be a whole number from 1 to 1024");
     }
     timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    // A mount that hangs is reported as "mountpoint timeout" only if the collector itself still
+    // meets --collector.timeout; past that the framework would drop every mount's families. So
+    // the statfs wait ends at four fifths of the collector deadline when that comes first.
+    timeout_ = std::min(timeout_, deadline_ * 4 / 5);
     if (timeout_.count() == 0) timeout_ = std::chrono::milliseconds(1);
     StatfsPool::Options options;
     options.workers = static_cast<std::size_t>(stat_workers_);

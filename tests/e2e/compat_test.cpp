@@ -14,9 +14,14 @@ namespace {
 
 const std::string kNodeExporter = "/usr/bin/prometheus-node-exporter";
 
-const std::vector<std::string> kCollectors = {"cpu",    "loadavg",  "meminfo", "stat",
-                                              "vmstat", "pressure", "uname",   "time",
-                                              "filefd", "os",       "textfile"};
+// Every collector node_exporter 1.5 enables by default on Linux that nodeprobe has (the storage
+// and hardware ones of a later issue excepted), plus watchdog's absence check below.
+const std::vector<std::string> kCollectors = {
+    "arp",      "conntrack", "cpu",      "cpufreq",      "diskstats", "dmi",      "edac",
+    "entropy",  "filefd",    "filesystem", "hwmon",      "loadavg",   "meminfo",  "netclass",
+    "netdev",   "netstat",   "os",       "powersupplyclass", "pressure", "schedstat", "selinux",
+    "sockstat", "softnet",   "stat",     "textfile",     "thermal_zone", "time",  "timex",
+    "udp_queues", "uname",   "vmstat"};
 
 // node_exporter's families that are about node_exporter itself (the Go runtime, its HTTP
 // handler, its build and, as its README says, the process_* metrics of the client library).
@@ -156,6 +161,30 @@ TEST_F(Compat, StableValuesAgree) {
     ASSERT_NE(b, nullptr) << name;
     EXPECT_EQ(b->labels, a->labels) << name;
     EXPECT_EQ(b->value, a->value) << name;
+  }
+
+  // Families whose every sample is stable between two reads on an idle host: the same series
+  // with the same values.
+  for (const char* name :
+       {"node_filesystem_size_bytes", "node_filesystem_files", "node_filesystem_readonly",
+        "node_network_mtu_bytes", "node_network_info", "node_network_up",
+        "node_entropy_pool_size_bits", "node_nf_conntrack_entries_limit", "node_disk_info",
+        "node_time_clocksource_current_info", "node_selinux_enabled", "node_timex_tick_seconds"}) {
+    const auto* x = theirs.find(name);
+    const auto* y = ours.find(name);
+    if (x == nullptr) {
+      EXPECT_EQ(y, nullptr) << name << ": nodeprobe has it, node_exporter does not";
+      continue;
+    }
+    ASSERT_NE(y, nullptr) << name;
+    std::map<std::map<std::string, std::string>, std::string> values;
+    for (const auto& sample : y->samples) values[sample.labels] = sample.value;
+    EXPECT_EQ(values.size(), x->samples.size()) << name;
+    for (const auto& sample : x->samples) {
+      auto it = values.find(sample.labels);
+      ASSERT_NE(it, values.end()) << name << ": nodeprobe lacks a series node_exporter has";
+      EXPECT_EQ(std::stod(it->second), std::stod(sample.value)) << name;
+    }
   }
 
   // CPU time per cpu and mode: the same series, each within a second of the other.
