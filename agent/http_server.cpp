@@ -182,7 +182,7 @@ void HttpServer::start() {
                           "keep_alive_timeout_ms",
                           "5000",
                           "max_request_size",
-                          "16384",
+                          "8192",
                           "enable_directory_listing",
                           "no",
                           nullptr};

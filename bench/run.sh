@@ -14,6 +14,7 @@
 #   FLOOR_SECONDS=1     CPU budget of the floor measurement
 #   BREAKDOWN=1         0: skip the in-process breakdown of nodeprobe's scrape
 #   NODE_EXPORTER=/usr/bin/prometheus-node-exporter
+#   SET=issue2          which collectors both servers run: issue2 or issue3 (see below)
 #   BENCH_BIN=DIR       where nodeprobe_scrape_client, nodeprobe_read_floor and
 #                       nodeprobe_scrape_cost are (default: bench/ next to the nodeprobe binary)
 set -euo pipefail
@@ -38,9 +39,21 @@ for f in "$nodeprobe" "$node_exporter" "$client" "$floor" "$scrape_cost"; do
 done
 
 # Both servers get exactly these collectors; the textfile collector reads an empty directory.
-collectors=(--collector.disable-defaults --collector.cpu --collector.loadavg --collector.meminfo
-  --collector.stat --collector.vmstat --collector.pressure --collector.uname --collector.time
-  --collector.filefd --collector.os --collector.textfile)
+# SET=issue2 (default): the host collectors of issue 2. SET=issue3: every collector of
+# node_exporter's default Linux set that nodeprobe has (issues 2 and 3).
+case ${SET:-issue2} in
+  issue2)
+    names=(cpu loadavg meminfo stat vmstat pressure uname time filefd os textfile) ;;
+  issue3)
+    names=(arp conntrack cpu cpufreq diskstats dmi edac entropy filefd filesystem hwmon loadavg
+      meminfo netclass netdev netstat os powersupplyclass pressure schedstat selinux sockstat
+      softnet stat textfile thermal_zone time timex udp_queues uname vmstat) ;;
+  *)
+    echo "bench: SET must be issue2 or issue3" >&2
+    exit 1 ;;
+esac
+collectors=(--collector.disable-defaults)
+for n in "${names[@]}"; do collectors+=("--collector.$n"); done
 
 work=$(mktemp -d)
 pids=()
