@@ -2,13 +2,12 @@
 // for the fields --collector.netstat.fields matches.
 #include "collectors/netstat.h"
 
-#include <re2/re2.h>
-
 #include <cctype>
 #include <memory>
 #include <string>
 
 #include "agent/collector.h"
+#include "agent/name_filter.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
 
@@ -73,8 +72,7 @@ class NetstatCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
-    filter_ = std::make_unique<RE2>(fields_, RE2::Quiet);
-    if (!filter_->ok()) throw ConfigError(flag_, "invalid regex: " + filter_->error());
+    filter_.compile(fields_, flag_);
   }
 
   void collect(MetricSink& sink) override {
@@ -98,11 +96,10 @@ class NetstatCollector final : public Collector {
   }
 
  private:
-  void emit(MetricSink& sink, const std::vector<NetstatField>& fields) const {
+  void emit(MetricSink& sink, const std::vector<NetstatField>& fields) {
     for (const auto& f : fields) {
       std::string key = std::string(f.protocol) + "_" + std::string(f.name);
-      // Go's MatchString finds the pattern anywhere, as RE2's PartialMatch does.
-      if (!RE2::PartialMatch(key, *filter_)) continue;
+      if (!filter_.matches(key)) continue;
       sink.untyped("node_netstat_" + key,
                    "Statistic " + std::string(f.protocol) + std::string(f.name) + ".", f.value);
     }
@@ -110,7 +107,7 @@ class NetstatCollector final : public Collector {
 
   std::string fields_ = kDefaultFields;
   std::string flag_;
-  std::unique_ptr<RE2> filter_;
+  NameFilter filter_;
 };
 
 }  // namespace
