@@ -63,6 +63,13 @@ std::optional<std::int64_t> parse_int(std::string_view s) {
   return v;
 }
 
+std::optional<std::uint64_t> parse_hex(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
 double boot_time_seconds() {
   static const double cached = [] {
     std::string stat;

@@ -34,6 +34,8 @@ void for_each_line(std::string_view text, F&& f) {
 std::optional<double> parse_double(std::string_view s);
 std::optional<std::uint64_t> parse_uint(std::string_view s);
 std::optional<std::int64_t> parse_int(std::string_view s);
+// Hexadecimal digits without a 0x prefix, as /proc/net and conntrack's stat files print them.
+std::optional<std::uint64_t> parse_hex(std::string_view s);
 
 // The boot time of the machine this process runs on (btime in the real /proc/stat), cached.
 double boot_time_seconds();

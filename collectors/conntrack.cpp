@@ -12,17 +12,6 @@
 
 namespace nodeprobe {
 
-namespace {
-
-std::optional<std::uint64_t> parse_hex(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 std::optional<ConntrackStat> parse_conntrack_stat(std::string_view text) {
   ConntrackStat total;
   bool header = true;

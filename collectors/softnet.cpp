@@ -11,17 +11,6 @@
 
 namespace nodeprobe {
 
-namespace {
-
-std::optional<std::uint64_t> parse_hex(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 std::optional<std::vector<SoftnetCpu>> parse_softnet(std::string_view text) {
   std::vector<SoftnetCpu> cpus;
   bool valid = true;

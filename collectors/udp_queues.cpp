@@ -12,17 +12,6 @@
 
 namespace nodeprobe {
 
-namespace {
-
-std::optional<std::uint64_t> parse_hex(std::string_view s) {
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-}  // namespace
-
 bool add_udp_socket_line(std::string_view line, UdpQueueTotals& totals) {
   auto fields = split_fields(line);
   if (fields.empty() || fields[0] == "sl") return true;

@@ -63,6 +63,12 @@ TEST(Parse, Numbers) {
   EXPECT_FALSE(parse_uint("18446744073709551616"));
   EXPECT_FALSE(parse_uint("-1"));
   EXPECT_EQ(parse_int("-1"), -1);
+  EXPECT_EQ(parse_hex("0000001a"), 26u);
+  EXPECT_EQ(parse_hex("ffffffffffffffff"), 18446744073709551615ull);
+  EXPECT_FALSE(parse_hex(""));
+  EXPECT_FALSE(parse_hex("0x1a"));
+  EXPECT_FALSE(parse_hex("1g"));
+  EXPECT_FALSE(parse_hex("10000000000000000"));
 }
 
 TEST(Parse, FieldsAndLines) {
