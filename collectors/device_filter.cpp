@@ -1,6 +1,7 @@
 #include "collectors/device_filter.h"
 
 #include "agent/collector.h"
+#include "agent/logging.h"
 
 namespace nodeprobe {
 
@@ -22,6 +23,23 @@ DeviceFilter::DeviceFilter(std::string_view exclude, std::string_view exclude_fl
 bool DeviceFilter::ignored(std::string_view device) const {
   if (exclude_ && RE2::PartialMatch(device, *exclude_)) return true;
   return include_ && !RE2::PartialMatch(device, *include_);
+}
+
+DeviceFilter make_device_filter(DeviceFilterFlags f) {
+  bool exclude_set = f.exclude != f.default_exclude;
+  if (!f.old_exclude.empty()) {
+    if (exclude_set) throw ConfigError(f.old_flag, "mutually exclusive with " + f.exclude_flag);
+    log::warn("flag is deprecated", {{"flag", f.old_flag}, {"use", f.exclude_flag}});
+    f.exclude = std::move(f.old_exclude);
+    exclude_set = true;
+  }
+  if (!f.include.empty()) {
+    if (exclude_set && !f.exclude.empty()) {
+      throw ConfigError(f.include_flag, "mutually exclusive with " + f.exclude_flag);
+    }
+    f.exclude.clear();
+  }
+  return DeviceFilter(f.exclude, f.exclude_flag, f.include, f.include_flag);
 }
 
 }  // namespace nodeprobe

@@ -27,4 +27,19 @@ class DeviceFilter {
   std::shared_ptr<const RE2> include_;
 };
 
+// The flags of one exclude/include pair as node_exporter's newer collectors take them.
+struct DeviceFilterFlags {
+  std::string exclude;
+  std::string_view default_exclude;
+  std::string old_exclude;  // a deprecated ignored-* flag that stands for the exclude
+  std::string include;
+  std::string exclude_flag, include_flag, old_flag;
+};
+
+// node_exporter's rules for such a pair: the deprecated flag replaces the exclude (with a warning)
+// and may not be given with it; an include given alone replaces the default exclude (1.5 refused
+// that, later releases allow it); an include with an explicit exclude is an error. Throws
+// ConfigError naming the flag.
+DeviceFilter make_device_filter(DeviceFilterFlags flags);
+
 }  // namespace nodeprobe

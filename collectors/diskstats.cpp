@@ -13,6 +13,7 @@
 #include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/device_filter.h"
 
 namespace nodeprobe {
 
@@ -144,25 +145,8 @@ class DiskstatsCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
-    bool exclude_set = exclude_ != kDefaultDeviceExclude;
-    if (!old_exclude_.empty()) {
-      if (exclude_set) {
-        throw ConfigError(old_exclude_flag_, "mutually exclusive with " + exclude_flag_);
-      }
-      log::warn("flag is deprecated", {{"flag", old_exclude_flag_}, {"use", exclude_flag_}});
-      exclude_ = old_exclude_;
-      exclude_set = true;
-    }
-    // An include alone means "only these": node_exporter 1.5 refused it against the default
-    // exclude, later releases drop the default exclude instead, as here.
-    if (!include_.empty()) {
-      if (exclude_set && !exclude_.empty()) {
-        throw ConfigError(include_flag_, "mutually exclusive with " + exclude_flag_);
-      }
-      exclude_.clear();
-    }
-    exclude_re_ = compile(exclude_, exclude_flag_);
-    include_re_ = compile(include_, include_flag_);
+    filter_ = make_device_filter({exclude_, kDefaultDeviceExclude, old_exclude_, include_,
+                                  exclude_flag_, include_flag_, old_exclude_flag_});
 
     std::error_code ec;
     udev_available_ = std::filesystem::is_directory(paths_.udev_data, ec);
@@ -177,20 +161,12 @@ class DiskstatsCollector final : public Collector {
       udev_absence_logged_ = true;
     }
     for (const auto& disk : parse_diskstats(read_file(paths_.proc("diskstats")))) {
-      if (exclude_re_ && RE2::PartialMatch(disk.name, *exclude_re_)) continue;
-      if (include_re_ && !RE2::PartialMatch(disk.name, *include_re_)) continue;
+      if (filter_.ignored(disk.name)) continue;
       emit(sink, disk);
     }
   }
 
  private:
-  static std::unique_ptr<RE2> compile(const std::string& pattern, const std::string& flag) {
-    if (pattern.empty()) return nullptr;
-    auto re = std::make_unique<RE2>(pattern, RE2::Quiet);
-    if (!re->ok()) throw ConfigError(flag, "invalid regex: " + re->error());
-    return re;
-  }
-
   std::map<std::string, std::string, std::less<>> udev_properties(const DiskStats& disk) const {
     if (!udev_available_) return {};
     std::string file = HostPaths::join(
@@ -266,7 +242,7 @@ class DiskstatsCollector final : public Collector {
   std::string include_;
   std::string old_exclude_;
   std::string exclude_flag_, include_flag_, old_exclude_flag_;
-  std::unique_ptr<RE2> exclude_re_, include_re_;
+  DeviceFilter filter_;
   bool udev_absence_logged_ = false;
   bool udev_available_ = false;
 };

@@ -17,6 +17,7 @@
 #include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/device_filter.h"
 
 namespace nodeprobe {
 
@@ -153,46 +154,6 @@ std::string errno_text(int err) {
   return text;
 }
 
-// An exclude/include pair as node_exporter's deviceFilter: an include given alone replaces the
-// default exclude; both given explicitly is a configuration error.
-class NameFilter {
- public:
-  void configure(std::string exclude, std::string_view default_exclude, std::string old_exclude,
-                 const std::string& include, const std::string& exclude_flag,
-                 const std::string& include_flag, const std::string& old_flag) {
-    bool exclude_set = exclude != default_exclude;
-    if (!old_exclude.empty()) {
-      if (exclude_set) throw ConfigError(old_flag, "mutually exclusive with " + exclude_flag);
-      log::warn("flag is deprecated", {{"flag", old_flag}, {"use", exclude_flag}});
-      exclude = std::move(old_exclude);
-      exclude_set = true;
-    }
-    if (!include.empty()) {
-      if (exclude_set && !exclude.empty()) {
-        throw ConfigError(include_flag, "mutually exclusive with " + exclude_flag);
-      }
-      exclude.clear();
-    }
-    exclude_ = compile(exclude, exclude_flag);
-    include_ = compile(include, include_flag);
-  }
-
-  bool ignored(std::string_view name) const {
-    if (exclude_ && RE2::PartialMatch(name, *exclude_)) return true;
-    return include_ && !RE2::PartialMatch(name, *include_);
-  }
-
- private:
-  static std::unique_ptr<RE2> compile(const std::string& pattern, const std::string& flag) {
-    if (pattern.empty()) return nullptr;
-    auto re = std::make_unique<RE2>(pattern, RE2::Quiet);
-    if (!re->ok()) throw ConfigError(flag, "invalid regex: " + re->error());
-    return re;
-  }
-
-  std::unique_ptr<RE2> exclude_, include_;
-};
-
 class FilesystemCollector final : public Collector {
  public:
   explicit FilesystemCollector(StatfsFunction statfs) : statfs_(std::move(statfs)) {}
@@ -230,11 +191,12 @@ class FilesystemCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
-    mount_filter_.configure(mount_exclude_, kDefaultMountPointsExclude, old_mount_exclude_,
-                            mount_include_, mount_exclude_flag_, mount_include_flag_,
-                            old_mount_flag_);
-    type_filter_.configure(type_exclude_, kDefaultFsTypesExclude, old_type_exclude_, type_include_,
-                           type_exclude_flag_, type_include_flag_, old_type_flag_);
+    mount_filter_ = make_device_filter({mount_exclude_, kDefaultMountPointsExclude,
+                                        old_mount_exclude_, mount_include_, mount_exclude_flag_,
+                                        mount_include_flag_, old_mount_flag_});
+    type_filter_ = make_device_filter({type_exclude_, kDefaultFsTypesExclude, old_type_exclude_,
+                                       type_include_, type_exclude_flag_, type_include_flag_,
+                                       old_type_flag_});
     auto timeout = parse_go_duration(mount_timeout_);
     if (!timeout || timeout->count() <= 0) {
       throw ConfigError(timeout_flag_, "must be a positive duration such as 5s or 500ms, got \"" +
@@ -362,7 +324,7 @@ class FilesystemCollector final : public Collector {
   std::string type_exclude_flag_, type_include_flag_, old_type_flag_;
   std::string timeout_flag_, workers_flag_;
 
-  NameFilter mount_filter_, type_filter_;
+  DeviceFilter mount_filter_, type_filter_;
   std::chrono::milliseconds timeout_{5000};
   std::unique_ptr<StatfsPool> pool_;
 };
