@@ -2,8 +2,6 @@
 // (model, serial, filesystem, device mapper, ATA) from --path.udev.data, as node_exporter 1.5.
 #include "collectors/diskstats.h"
 
-#include <re2/re2.h>
-
 #include <array>
 #include <filesystem>
 #include <memory>

@@ -4,8 +4,6 @@
 // the scrape.
 #include "collectors/filesystem.h"
 
-#include <re2/re2.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cmath>
