@@ -74,10 +74,9 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   app.add_option("--log.format", log_format, "Output format of log messages.")
       ->check(CLI::IsMember({"logfmt", "json"}));
-  app.set_version_flag("--version",
-                       std::string("nodeprobe, version ") + build::kVersion +
-                           " (revision: " + build::kRevision + ", branch: " + build::kBranch +
-                           ")\n  compiler: " + build::kCompiler);
+  app.set_version_flag("--version", std::string("nodeprobe, version ") + build::kVersion +
+                                        " (revision: " + build::kRevision + ", branch: " +
+                                        build::kBranch + ")\n  compiler: " + build::kCompiler);
 
   const auto& list = collector_list();
   std::vector<std::unique_ptr<Collector>> instances;

@@ -68,8 +68,8 @@ void write_process_metrics(MetricSink& sink) {
       if (fields.size() > 21) {
         double utime = parse_double(fields[11]).value_or(0);
         double stime = parse_double(fields[12]).value_or(0);
-        sink.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.",
-                     (utime + stime) / kTicks);
+        sink.counter("process_cpu_seconds_total",
+                     "Total user and system CPU time spent in seconds.", (utime + stime) / kTicks);
         double boot_time = boot_time_seconds();
         if (boot_time > 0) {
           sink.gauge("process_start_time_seconds",

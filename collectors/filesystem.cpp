@@ -192,9 +192,9 @@ class FilesystemCollector final : public Collector {
     mount_filter_ = make_device_filter({mount_exclude_, kDefaultMountPointsExclude,
                                         old_mount_exclude_, mount_include_, mount_exclude_flag_,
                                         mount_include_flag_, old_mount_flag_});
-    type_filter_ = make_device_filter({type_exclude_, kDefaultFsTypesExclude, old_type_exclude_,
-                                       type_include_, type_exclude_flag_, type_include_flag_,
-                                       old_type_flag_});
+    type_filter_ =
+        make_device_filter({type_exclude_, kDefaultFsTypesExclude, old_type_exclude_, type_include_,
+                            type_exclude_flag_, type_include_flag_, old_type_flag_});
     auto timeout = parse_go_duration(mount_timeout_);
     if (!timeout || timeout->count() <= 0) {
       throw ConfigError(timeout_flag_, "must be a positive duration such as 5s or 500ms, got \"" +

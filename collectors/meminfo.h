@@ -7,7 +7,8 @@
 namespace nodeprobe {
 
 struct MeminfoField {
-  std::string name;  // the metric name's middle: "MemTotal_bytes", "Active_anon_bytes", "HugePages_Total"
+  std::string
+      name;  // the metric name's middle: "MemTotal_bytes", "Active_anon_bytes", "HugePages_Total"
   double value = 0;  // bytes for fields the kernel gives in kB
 };
 

@@ -17,11 +17,12 @@ const std::string kNodeExporter = "/usr/bin/prometheus-node-exporter";
 // Every collector node_exporter 1.5 enables by default on Linux that nodeprobe has (the storage
 // and hardware ones of a later issue excepted), plus watchdog's absence check below.
 const std::vector<std::string> kCollectors = {
-    "arp",      "conntrack", "cpu",      "cpufreq",      "diskstats", "dmi",      "edac",
-    "entropy",  "filefd",    "filesystem", "hwmon",      "loadavg",   "meminfo",  "netclass",
-    "netdev",   "netstat",   "os",       "powersupplyclass", "pressure", "schedstat", "selinux",
-    "sockstat", "softnet",   "stat",     "textfile",     "thermal_zone", "time",  "timex",
-    "udp_queues", "uname",   "vmstat"};
+    "arp",      "conntrack",    "cpu",     "cpufreq",    "diskstats",  "dmi",
+    "edac",     "entropy",      "filefd",  "filesystem", "hwmon",      "loadavg",
+    "meminfo",  "netclass",     "netdev",  "netstat",    "os",         "powersupplyclass",
+    "pressure", "schedstat",    "selinux", "sockstat",   "softnet",    "stat",
+    "textfile", "thermal_zone", "time",    "timex",      "udp_queues", "uname",
+    "vmstat"};
 
 // node_exporter's families that are about node_exporter itself (the Go runtime, its HTTP
 // handler, its build and, as its README says, the process_* metrics of the client library).

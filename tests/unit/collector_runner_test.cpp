@@ -67,7 +67,8 @@ TEST(CollectorRunner, SuccessFailureAndAbsenceAreReportedApart) {
   auto outcomes = runner.run({0, 1, 2});
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_EQ(outcomes[0].status, Status::kSuccess);
-  EXPECT_EQ(text_of(outcomes[0]), "# HELP test_value A value.\n# TYPE test_value gauge\ntest_value 42\n");
+  EXPECT_EQ(text_of(outcomes[0]),
+            "# HELP test_value A value.\n# TYPE test_value gauge\ntest_value 42\n");
   EXPECT_EQ(outcomes[1].status, Status::kFailed);
   EXPECT_EQ(outcomes[1].error, "boom");
   EXPECT_EQ(text_of(outcomes[1]), "") << "partial output of a failed collector is dropped";

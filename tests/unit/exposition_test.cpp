@@ -39,8 +39,11 @@ TEST(Names, Validation) {
 TEST(SanitizeUtf8, ReplacesInvalidBytes) {
   EXPECT_EQ(sanitize_utf8("plain"), "plain");
   EXPECT_EQ(sanitize_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
-  EXPECT_EQ(sanitize_utf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
-  EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");            // truncated sequence
+  EXPECT_EQ(sanitize_utf8("a\xFF"
+                          "b"),
+            "a\xEF\xBF\xBD"
+            "b");
+  EXPECT_EQ(sanitize_utf8("\xC3"), "\xEF\xBF\xBD");                  // truncated sequence
   EXPECT_EQ(sanitize_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
 }
 

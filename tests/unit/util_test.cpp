@@ -30,7 +30,8 @@ TEST(ReadFile, ReadsProcFilesWhoseSizeIsZero) {
 }
 
 TEST(ReadFile, CapsAndReportsErrors) {
-  auto dir = std::filesystem::temp_directory_path() / ("nodeprobe-read-" + std::to_string(getpid()));
+  auto dir =
+      std::filesystem::temp_directory_path() / ("nodeprobe-read-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   auto path = (dir / "big").string();
   std::ofstream(path) << std::string(10000, 'x');
@@ -97,7 +98,8 @@ std::string gunzip(const std::string& in) {
 
 TEST(Gzip, RoundTripsAndNegotiates) {
   std::string body;
-  for (int i = 0; i < 1000; ++i) body += "node_cpu_seconds_total{cpu=\"" + std::to_string(i) + "\"} 1\n";
+  for (int i = 0; i < 1000; ++i)
+    body += "node_cpu_seconds_total{cpu=\"" + std::to_string(i) + "\"} 1\n";
   std::string compressed;
   ASSERT_TRUE(gzip_compress(body, compressed));
   EXPECT_LT(compressed.size(), body.size() / 4);
