@@ -34,6 +34,28 @@ const CLI::Validator kPositive(
     },
     "NUMBER > 0");
 
+// kingpin takes "--collector.netdev.device-exclude=" as "set to empty", which is how users clear
+// a default regex; CLI11 reads it as a missing value. "--name=" for an option that takes a value
+// becomes "--name" "". Returned in the reverse order CLI11's vector parse wants.
+std::vector<std::string> split_empty_values(CLI::App& app, int argc, const char* const* argv) {
+  std::vector<std::string> args;
+  for (int i = argc - 1; i >= 1; --i) {
+    std::string_view arg = argv[i];
+    if (arg.starts_with("--") && arg.size() > 3 && arg.back() == '=' &&
+        arg.find('=') == arg.size() - 1) {
+      std::string name(arg.substr(0, arg.size() - 1));
+      const CLI::Option* option = app.get_option_no_throw(name);
+      if (option != nullptr && option->get_type_size() != 0) {
+        args.emplace_back();
+        args.push_back(std::move(name));
+        continue;
+      }
+    }
+    args.emplace_back(arg);
+  }
+  return args;
+}
+
 }  // namespace
 
 std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_code) {
@@ -98,7 +120,7 @@ std::optional<Config> parse_flags(int argc, const char* const* argv, int& exit_c
   }
 
   try {
-    app.parse(argc, argv);
+    app.parse(split_empty_values(app, argc, argv));
   } catch (const CLI::CallForHelp& e) {
     std::cout << app.help();
     return std::nullopt;

@@ -65,6 +65,17 @@ TEST(Flags, RepeatableListenAddressAndOptions) {
   EXPECT_FALSE(c->agent.exporter_metrics);
 }
 
+TEST(Flags, AnEmptyValueClearsAnOption) {
+  int code = -1;
+  auto c = parse({"--collector.disable-defaults", "--collector.vmstat", "--collector.vmstat.fields=",
+                  "--web.telemetry-path=/m"},
+                 code);
+  ASSERT_TRUE(c) << "--name= is an empty value, as kingpin reads it";
+  EXPECT_EQ(c->server.telemetry_path, "/m");
+  EXPECT_FALSE(parse({"--collector.cpu="}, code)) << "a switch takes no empty value";
+  EXPECT_EQ(code, 1);
+}
+
 TEST(Flags, BadInputStopsTheStart) {
   for (std::vector<const char*> args : {
            std::vector<const char*>{"--no-such-flag"},
