@@ -67,8 +67,8 @@ TEST(Flags, RepeatableListenAddressAndOptions) {
 
 TEST(Flags, AnEmptyValueClearsAnOption) {
   int code = -1;
-  auto c = parse({"--collector.disable-defaults", "--collector.vmstat", "--collector.vmstat.fields=",
-                  "--web.telemetry-path=/m"},
+  auto c = parse({"--collector.disable-defaults", "--collector.vmstat",
+                  "--collector.vmstat.fields=", "--web.telemetry-path=/m"},
                  code);
   ASSERT_TRUE(c) << "--name= is an empty value, as kingpin reads it";
   EXPECT_EQ(c->server.telemetry_path, "/m");
