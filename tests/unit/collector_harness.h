@@ -138,6 +138,38 @@ inline std::string collect_text(std::string_view name, const HostPaths& paths,
   return CollectorHarness(name, paths, std::move(args)).collect();
 }
 
+// Every occurrence of `from` in `s` replaced by `to` (test output that names temp or fixture dirs).
+inline std::string replace_all(std::string s, std::string_view from, std::string_view to) {
+  if (from.empty()) return s;
+  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+    s.replace(at, from.size(), to);
+  }
+  return s;
+}
+
+// What one collector run did on a tree, as golden text: "== <collector> <args>", then its output
+// (passed through `keep` if given), or "absent: <why>" / "error: <why>" with the fixture root
+// shown as <fixtures>. Output that the exposition rules had to drop fails the test.
+inline std::string describe_run(const std::string& collector, const HostPaths& paths,
+                                const std::vector<std::string>& args = {},
+                                std::string (*keep)(const std::string& text) = nullptr) {
+  std::string head = "== " + collector;
+  for (const auto& a : args) head += " " + a;
+  head += "\n";
+  CollectorHarness harness(collector, paths, args);
+  std::string text;
+  try {
+    text = harness.collect();
+  } catch (const FeatureAbsent& e) {
+    return head + "absent: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
+  } catch (const std::exception& e) {
+    return head + "error: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
+  }
+  EXPECT_TRUE(harness.problems().empty())
+      << collector << " emitted invalid output: " << harness.problems().front();
+  return head + (keep != nullptr ? keep(text) : text);
+}
+
 // Compares `actual` with the golden file (relative to tests/fixtures, or absolute). With
 // NODEPROBE_UPDATE_GOLDEN=1 in the environment it rewrites the golden instead; review every
 // line of the resulting diff before committing it.

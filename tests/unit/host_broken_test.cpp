@@ -15,6 +15,7 @@ namespace nodeprobe {
 namespace {
 
 using testing::CollectorHarness;
+using testing::describe_run;
 using testing::expect_golden;
 using testing::fixture_path;
 using testing::fixture_paths;
@@ -42,39 +43,25 @@ const std::vector<Run> kRuns = {
     {"vmstat", {"--collector.vmstat.fields=."}},
 };
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-    s.replace(at, from.size(), to);
-  }
-  return s;
+// Of time and uname, only what comes from files is the same on every host.
+std::string keep_file_based(const std::string& text) {
+  std::string files;
+  for_each_line(text, [&](std::string_view line) {
+    if (line.find("clocksource") != std::string_view::npos) files.append(line).push_back('\n');
+  });
+  return files;
 }
 
-// What one run did, as golden text: its output, or the error it failed with.
 std::string outcome(const Run& run, const HostPaths& paths) {
-  std::string head = "== " + run.collector;
-  for (const auto& a : run.args) head += " " + a;
-  head += "\n";
-  CollectorHarness harness(run.collector, paths, run.args);
-  std::string text;
-  try {
-    text = harness.collect();
-  } catch (const FeatureAbsent& e) {
-    return head + "absent: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
-  } catch (const std::exception& e) {
-    return head + "error: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
+  if (run.collector == "uname") {
+    // uname(2) reads no file: only whether it ran is the same on every host.
+    std::string out = describe_run(run.collector, paths, run.args);
+    auto body = out.find('\n') + 1;
+    bool failed = out.compare(body, 6, "error:") == 0 || out.compare(body, 7, "absent:") == 0;
+    return failed ? out : out.substr(0, body) + "ok\n";
   }
-  EXPECT_TRUE(harness.problems().empty())
-      << run.collector << " emitted invalid output: " << harness.problems().front();
-  // Of time and uname, only what comes from files is the same on every host.
-  if (run.collector == "uname") return head + "ok\n";
-  if (run.collector == "time") {
-    std::string files;
-    for_each_line(text, [&](std::string_view line) {
-      if (line.find("clocksource") != std::string_view::npos) files.append(line).push_back('\n');
-    });
-    text = files;
-  }
-  return head + text;
+  return describe_run(run.collector, paths, run.args,
+                      run.collector == "time" ? &keep_file_based : nullptr);
 }
 
 class BrokenTree : public ::testing::TestWithParam<const char*> {};

@@ -17,6 +17,7 @@ namespace nodeprobe {
 namespace {
 
 using testing::CollectorHarness;
+using testing::describe_run;
 using testing::expect_golden;
 using testing::fixture_paths;
 using testing::TempDir;
@@ -45,36 +46,13 @@ TEST(MiscCollectors, DefaultsMatchNodeExporter) {
   }
 }
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-    s.replace(at, from.size(), to);
-  }
-  return s;
-}
-
-// What one collector did on a tree, as golden text: its output, or how it failed.
-std::string outcome(const std::string& collector, const HostPaths& paths) {
-  std::string head = "== " + collector + "\n";
-  CollectorHarness harness(collector, paths);
-  std::string text;
-  try {
-    text = harness.collect();
-  } catch (const FeatureAbsent& e) {
-    return head + "absent: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
-  } catch (const std::exception& e) {
-    return head + "error: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
-  }
-  EXPECT_TRUE(harness.problems().empty())
-      << collector << " emitted invalid output: " << harness.problems().front();
-  return head + text;
-}
-
 class MiscBrokenTree : public ::testing::TestWithParam<const char*> {};
 
 TEST_P(MiscBrokenTree, CollectorsFailOrEmitWhatParsed) {
   std::string variant = GetParam();
   std::string all;
-  for (const auto& c : kFileCollectors) all += outcome(c, fixture_paths("misc/broken/" + variant));
+  for (const auto& c : kFileCollectors)
+    all += describe_run(c, fixture_paths("misc/broken/" + variant));
   expect_golden(all, "misc/broken/" + variant + ".golden");
 }
 

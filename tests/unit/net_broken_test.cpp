@@ -15,6 +15,7 @@ namespace nodeprobe {
 namespace {
 
 using testing::CollectorHarness;
+using testing::describe_run;
 using testing::expect_golden;
 using testing::fixture_paths;
 using testing::TempDir;
@@ -36,29 +37,8 @@ const std::vector<Run> kRuns = {
     {"udp_queues", {}},
 };
 
-std::string replace_all(std::string s, const std::string& from, const std::string& to) {
-  for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
-    s.replace(at, from.size(), to);
-  }
-  return s;
-}
-
 std::string outcome(const Run& run, const HostPaths& paths) {
-  std::string head = "== " + run.collector;
-  for (const auto& a : run.args) head += " " + a;
-  head += "\n";
-  CollectorHarness harness(run.collector, paths, run.args);
-  std::string text;
-  try {
-    text = harness.collect();
-  } catch (const FeatureAbsent& e) {
-    return head + "absent: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
-  } catch (const std::exception& e) {
-    return head + "error: " + replace_all(e.what(), NODEPROBE_FIXTURES, "<fixtures>") + "\n";
-  }
-  EXPECT_TRUE(harness.problems().empty())
-      << run.collector << " emitted invalid output: " << harness.problems().front();
-  return head + text;
+  return describe_run(run.collector, paths, run.args);
 }
 
 class NetBrokenTree : public ::testing::TestWithParam<const char*> {};
