@@ -238,16 +238,10 @@ class NetdevCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
-    std::string exclude = exclude_;
-    if (!include_.empty() && exclude == kDefaultDeviceExclude) {
-      // Debian's binary refuses an include pattern unless the default exclude is cleared by
-      // hand; an include alone is what the user means, so the default gives way.
-      exclude.clear();
-    }
-    if (!include_.empty() && !exclude.empty()) {
-      throw ConfigError(include_flag_, "mutually exclusive with " + exclude_flag_);
-    }
-    filter_ = DeviceFilter(exclude, exclude_flag_, include_, include_flag_);
+    // Debian's binary refuses an include pattern unless the default exclude is cleared by hand;
+    // an include alone is what the user means, so the default gives way.
+    filter_ = make_device_filter(
+        {exclude_, kDefaultDeviceExclude, {}, include_, exclude_flag_, include_flag_, {}});
   }
 
   void collect(MetricSink& sink) override {
