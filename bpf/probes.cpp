@@ -44,6 +44,12 @@ std::vector<std::pair<Key, std::uint64_t>> read_counters(const bpf_map* map) {
   return out;
 }
 
+// Deletes keys from a map; a key already gone is no error.
+template <class Key>
+void delete_keys(bpf_map* map, const std::vector<Key>& keys) {
+  for (const Key& key : keys) bpf_map__delete_elem(map, &key, sizeof key, 0);
+}
+
 }  // namespace
 
 ProcessProbe::ProcessProbe(const LoadOptions& options) : BpfProbe("process") {
@@ -81,6 +87,10 @@ process_counts ProcessProbe::totals() const {
     sum.exits_signal += c.exits_signal;
   }
   return sum;
+}
+
+void ProcessProbe::forget_cgroups(const std::vector<std::uint64_t>& cgroup_ids) {
+  if (loaded()) delete_keys(skeleton_->maps.counts, cgroup_ids);
 }
 
 log2_hist ProcessProbe::lifetime() const {
@@ -174,6 +184,10 @@ std::uint64_t OomkillProbe::total() const {
   return sum;
 }
 
+void OomkillProbe::forget_cgroups(const std::vector<std::uint64_t>& cgroup_ids) {
+  if (loaded()) delete_keys(skeleton_->maps.kills, cgroup_ids);
+}
+
 TcpretransProbe::TcpretransProbe(const LoadOptions& options) : BpfProbe("tcpretrans") {
   auto opts = open_options(options);
   skeleton_ = tcpretrans_bpf::open(&opts);
@@ -196,6 +210,10 @@ std::uint64_t TcpretransProbe::total() const {
   std::uint64_t sum = 0;
   for (const auto& entry : retransmits()) sum += entry.count;
   return sum;
+}
+
+void TcpretransProbe::forget(const std::vector<tcpretrans_key>& keys) {
+  if (loaded()) delete_keys(skeleton_->maps.retransmits, keys);
 }
 
 }  // namespace nodeprobe::ebpf

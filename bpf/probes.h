@@ -27,6 +27,8 @@ class ProcessProbe final : public BpfProbe {
   explicit ProcessProbe(const LoadOptions& options);
   std::map<std::uint64_t, process_counts> counts_by_cgroup() const;
   process_counts totals() const;
+  // Drops the counters of cgroups that no longer exist, to free their map slots.
+  void forget_cgroups(const std::vector<std::uint64_t>& cgroup_ids);
   log2_hist lifetime() const;
 
  private:
@@ -63,6 +65,7 @@ class OomkillProbe final : public BpfProbe {
   explicit OomkillProbe(const LoadOptions& options);
   std::map<std::uint64_t, std::uint64_t> kills_by_cgroup() const;
   std::uint64_t total() const;
+  void forget_cgroups(const std::vector<std::uint64_t>& cgroup_ids);
 
  private:
   oomkill_bpf* skeleton_ = nullptr;
@@ -78,6 +81,7 @@ class TcpretransProbe final : public BpfProbe {
   };
   std::vector<Entry> retransmits() const;
   std::uint64_t total() const;
+  void forget(const std::vector<tcpretrans_key>& keys);
 
  private:
   tcpretrans_bpf* skeleton_ = nullptr;

@@ -6,14 +6,18 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <unordered_set>
 
+#include "agent/cgroup_ebpf_counts.h"
 #include "agent/collector.h"
 #include "agent/logging.h"
 #include "agent/read_file.h"
 #include "bpf/probes.h"
+#include "collectors/cgroup_tree.h"
 #include "collectors/ebpf_block_devices.h"
 #include "collectors/ebpf_histogram.h"
 
@@ -32,6 +36,31 @@ constexpr int kDiskLastSlot = 34;       // 17 s: past any sane device timeout
 
 constexpr const char* kBiolatOps[] = {"read", "write", "flush", "discard", "other"};
 
+// How often the per-cgroup maps are swept for cgroups that no longer exist. Without it every
+// short-lived container would keep its slot until the map is full and later cgroups all count
+// in the overflow key 0, unattributed.
+constexpr auto kPruneInterval = std::chrono::seconds(60);
+
+// The ids that exist in the hierarchies the probes key by, for one sweep. A hierarchy that
+// cannot be read leaves its set empty, and then nothing keyed by it is dropped.
+struct LiveCgroups {
+  std::unordered_set<std::uint64_t> task_ids;
+  std::unordered_set<std::uint64_t> v2_ids;
+  bool gone_task(std::uint64_t id) const {
+    return id != 0 && !task_ids.empty() && !task_ids.contains(id);
+  }
+  bool gone_v2(std::uint64_t id) const {
+    return id != 0 && !v2_ids.empty() && !v2_ids.contains(id);
+  }
+};
+
+void add_counts(process_counts& sum, const process_counts& c) {
+  sum.execs += c.execs;
+  sum.exits_success += c.exits_success;
+  sum.exits_failure += c.exits_failure;
+  sum.exits_signal += c.exits_signal;
+}
+
 struct ProbeSwitches {
   bool process = true;
   bool runqlat = true;
@@ -43,8 +72,9 @@ struct ProbeSwitches {
 
 class EbpfCollector final : public Collector {
  public:
-  explicit EbpfCollector(std::map<std::string, std::string, std::less<>> attach_overrides = {})
-      : attach_overrides_(std::move(attach_overrides)) {}
+  explicit EbpfCollector(std::map<std::string, std::string, std::less<>> attach_overrides = {},
+                         std::chrono::milliseconds sweep_interval = kPruneInterval)
+      : attach_overrides_(std::move(attach_overrides)), sweep_interval_(sweep_interval) {}
   ~EbpfCollector() override {
     if (stats_fd_ >= 0) ::close(stats_fd_);
   }
@@ -67,7 +97,22 @@ class EbpfCollector final : public Collector {
     if (!started_) start();
     bool stats = kernel_stats_on();
     for (const BpfProbe* probe : probes()) write_programs(sink, *probe, stats);
-    if (process_) write_process(sink);
+    // Per-cgroup counts, read once: the node totals are their sums (plus what was swept away),
+    // and the workloads collector joins them to its workloads.
+    auto snapshot = std::make_shared<CgroupEbpfSnapshot>();
+    snapshot->task_ids_v1_memory = cgroup_v1_memory_;
+    bool oomkill = oomkill_ && oomkill_->all_attached();
+    bool tcpretrans = tcpretrans_ && tcpretrans_->all_attached();
+    auto by_cgroup =
+        process_ ? process_->counts_by_cgroup() : std::map<std::uint64_t, process_counts>{};
+    auto kills = oomkill ? oomkill_->kills_by_cgroup() : std::map<std::uint64_t, std::uint64_t>{};
+    auto retransmits =
+        tcpretrans ? tcpretrans_->retransmits() : std::vector<ebpf::TcpretransProbe::Entry>{};
+    // The maps are read before the hierarchies are listed: a cgroup in a map existed before
+    // the listing, so one missing from it is gone, not new.
+    std::optional<LiveCgroups> live;
+    if (sweep_due()) live = live_cgroups();
+    if (process_) write_process(sink, by_cgroup, *snapshot, live);
     if (runqlat_ && runqlat_->all_attached()) {
       sink.histogram(
           "node_sched_runqueue_latency_seconds",
@@ -75,14 +120,41 @@ class EbpfCollector final : public Collector {
           log2_histogram_seconds(runqlat_->latency(), kRunqueueFirstSlot, kRunqueueLastSlot));
     }
     if (biolat_ && biolat_->all_attached()) write_biolat(sink);
-    if (oomkill_ && oomkill_->all_attached()) {
+    if (oomkill) {
+      std::uint64_t total = retired_oom_kills_;
+      std::vector<std::uint64_t> gone;
+      for (const auto& [id, count] : kills) {
+        total += count;
+        if (live && live->gone_task(id)) {
+          gone.push_back(id);
+          retired_oom_kills_ += count;
+        } else {
+          snapshot->by_task_cgroup[id].oom_kills = count;
+        }
+      }
+      oomkill_->forget_cgroups(gone);
+      snapshot->oom_kills = true;
       sink.counter("node_oom_kills_total", "Tasks the OOM killer chose as victims, seen by eBPF.",
-                   static_cast<double>(oomkill_->total()));
+                   static_cast<double>(total));
     }
-    if (tcpretrans_ && tcpretrans_->all_attached()) {
+    if (tcpretrans) {
+      std::uint64_t total = retired_retransmits_;
+      std::vector<tcpretrans_key> gone;
+      for (const auto& entry : retransmits) {
+        total += entry.count;
+        if (live && live->gone_v2(entry.key.cgroup_id)) {
+          gone.push_back(entry.key);
+          retired_retransmits_ += entry.count;
+        } else if (entry.key.cgroup_id != 0) {
+          snapshot->retransmits_by_v2_cgroup[entry.key.cgroup_id] += entry.count;
+        }
+      }
+      tcpretrans_->forget(gone);
+      snapshot->retransmits = true;
       sink.counter("node_tcp_retransmits_total", "Retransmitted TCP segments, seen by eBPF.",
-                   static_cast<double>(tcpretrans_->total()));
+                   static_cast<double>(total));
     }
+    cgroup_ebpf_counts().publish(std::move(snapshot));
   }
 
  private:
@@ -106,6 +178,7 @@ class EbpfCollector final : public Collector {
       options.blocked = *problem;
     }
     options.cgroup_v1_memory = ebpf::uses_cgroup_v1_memory(paths_);
+    cgroup_v1_memory_ = options.cgroup_v1_memory;
     options.attach_overrides = attach_overrides_;
     options.block_devices = ebpf::count_block_devices(paths_);
 
@@ -184,11 +257,43 @@ class EbpfCollector final : public Collector {
     }
   }
 
-  void write_process(MetricSink& sink) const {
+  bool sweep_due() {
+    auto now = std::chrono::steady_clock::now();
+    if (now < next_sweep_) return false;
+    next_sweep_ = now + sweep_interval_;
+    return true;
+  }
+
+  LiveCgroups live_cgroups() const {
+    LiveCgroups live;
+    live.v2_ids = cgroup_ids(cgroup_v2_root(paths_));
+    live.task_ids = cgroup_v1_memory_ ? cgroup_ids(cgroup_v1_memory_root(paths_)) : live.v2_ids;
+    return live;
+  }
+
+  void write_process(MetricSink& sink, const std::map<std::uint64_t, process_counts>& counts,
+                     CgroupEbpfSnapshot& snapshot, const std::optional<LiveCgroups>& live) {
     bool execs = process_->attached("process_exec");
     bool exits = process_->attached("process_exit");
     if (!execs && !exits) return;
-    auto totals = process_->totals();
+    process_counts totals = retired_process_;
+    std::vector<std::uint64_t> gone;
+    for (const auto& [id, c] : counts) {
+      add_counts(totals, c);
+      if (live && live->gone_task(id)) {
+        gone.push_back(id);
+        add_counts(retired_process_, c);
+        continue;
+      }
+      auto& s = snapshot.by_task_cgroup[id];
+      s.execs = c.execs;
+      s.exits_success = c.exits_success;
+      s.exits_failure = c.exits_failure;
+      s.exits_signal = c.exits_signal;
+    }
+    process_->forget_cgroups(gone);
+    snapshot.execs = execs;
+    snapshot.exits = exits;
     if (execs) {
       sink.counter("node_process_execs_total", "Successful execs, seen by eBPF.",
                    static_cast<double>(totals.execs));
@@ -238,6 +343,13 @@ class EbpfCollector final : public Collector {
   std::unique_ptr<ebpf::OomkillProbe> oomkill_;
   std::unique_ptr<ebpf::TcpretransProbe> tcpretrans_;
   std::unique_ptr<BlockDeviceNames> devices_;
+  bool cgroup_v1_memory_ = false;
+  std::chrono::milliseconds sweep_interval_;
+  std::chrono::steady_clock::time_point next_sweep_{};
+  // Counts of swept cgroups, so that the node totals never go back.
+  process_counts retired_process_{};
+  std::uint64_t retired_oom_kills_ = 0;
+  std::uint64_t retired_retransmits_ = 0;
 };
 
 }  // namespace
@@ -247,6 +359,12 @@ std::unique_ptr<Collector> make_ebpf_collector() { return std::make_unique<EbpfC
 std::unique_ptr<Collector> make_ebpf_collector(
     std::map<std::string, std::string, std::less<>> attach_overrides) {
   return std::make_unique<EbpfCollector>(std::move(attach_overrides));
+}
+
+std::unique_ptr<Collector> make_ebpf_collector(
+    std::map<std::string, std::string, std::less<>> attach_overrides,
+    std::chrono::milliseconds sweep_interval) {
+  return std::make_unique<EbpfCollector>(std::move(attach_overrides), sweep_interval);
 }
 
 }  // namespace nodeprobe

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -13,5 +14,11 @@ namespace nodeprobe {
 // (program name -> tracepoint): how tests play a kernel that lacks a tracepoint.
 std::unique_ptr<Collector> make_ebpf_collector(
     std::map<std::string, std::string, std::less<>> attach_overrides);
+
+// The ebpf collector sweeping its per-cgroup maps for removed cgroups every `sweep_interval`
+// (a minute in the agent): how tests see a removed cgroup's entries go.
+std::unique_ptr<Collector> make_ebpf_collector(
+    std::map<std::string, std::string, std::less<>> attach_overrides,
+    std::chrono::milliseconds sweep_interval);
 
 }  // namespace nodeprobe
