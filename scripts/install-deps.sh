@@ -9,6 +9,8 @@ packages=(
   # libraries (docs/dependencies.md says why each one is here)
   prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
   libproc2-dev libre2-dev
+  # the kubernetes collector: HTTPS to the API server (libcurl) and its JSON (nlohmann-json)
+  libcurl4-openssl-dev nlohmann-json3-dev
   # eBPF probes (docs/ebpf.md): clang builds bpf/*.bpf.c, llvm-strip trims them, bpftool turns
   # them into skeleton headers, libbpf loads them (it needs libelf and zlib)
   clang llvm bpftool libbpf-dev libelf-dev
@@ -17,6 +19,15 @@ packages=(
   # tests: a FUSE filesystem whose statfs hangs, for the filesystem collector (libfuse3 to build
   # it, fuse3 for fusermount3 and /etc/fuse.conf)
   libfuse3-dev fuse3
+  # tests: mkfs.btrfs makes a loop-mounted btrfs filesystem for the btrfs collector's ioctls
+  btrfs-progs
+  # the systemd collector (sd-bus) and its test: a private dbus-daemon with a stand-in for
+  # systemd's manager object, as PID 1 need not be systemd where the tests run
+  libsystemd-dev dbus-daemon
+  # tests/deploy: node runs scripts/install-deploy-tools.sh (helm, kubectl and the Kubernetes
+  # schemas come from npm) and the schema check, unzip unpacks helm, systemd-analyze checks the
+  # unit, strace records the agent's system calls against the unit's filter
+  nodejs unzip systemd strace
 )
 
 missing=()
