@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   # libraries (docs/dependencies.md says why each one is here)
-  prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
+  prometheus-cpp-dev libcivetweb-dev libdeflate-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
   libproc2-dev libre2-dev
   # eBPF probes (docs/ebpf.md): clang builds bpf/*.bpf.c, llvm-strip trims them, bpftool turns
   # them into skeleton headers, libbpf loads them (it needs libelf and zlib)
