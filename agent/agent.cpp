@@ -76,8 +76,17 @@ std::optional<std::string> Agent::select(const std::vector<std::string>& collect
 std::string Agent::scrape_all() { return scrape(everything_); }
 
 std::string Agent::scrape(const std::vector<std::size_t>& which) {
-  auto outcomes = runner_.run(which);
+  return assemble(which, runner_.run(which));
+}
 
+void Agent::scrape(const std::vector<std::size_t>& which, const Deliver& deliver) {
+  runner_.run(which, [&](std::vector<CollectorOutcome>&& outcomes, bool rescued) {
+    deliver(assemble(which, outcomes), rescued);
+  });
+}
+
+std::string Agent::assemble(const std::vector<std::size_t>& which,
+                            const std::vector<CollectorOutcome>& outcomes) {
   MetricSink own;
   for (const auto& o : outcomes) {
     Labels label{{"collector", std::string(o.name)}};
@@ -91,28 +100,28 @@ std::string Agent::scrape(const std::vector<std::size_t>& which) {
     write_process_metrics(own);
     requests_.write(own);
   }
-  auto own_rendered = render_families(own.take(), nullptr);
+  auto own_rendered = own.render(nullptr);
 
   // Merge by name. The scrape's own families come first and then the collectors in list order,
   // so on a name clash the earlier one wins (textfile is last: a .prom file cannot redefine a
   // built-in family).
   struct Entry {
     std::string_view name;
-    const std::string* text;
+    std::string_view text;
     std::string_view source;
   };
   std::vector<Entry> entries;
   std::size_t total = 0;
-  for (const auto& f : own_rendered) {
-    entries.push_back({f.name, &f.text, "nodeprobe"});
-    total += f.text.size();
-  }
+  auto add = [&](const RenderedFamilies& rendered, std::string_view source) {
+    for (std::size_t i = 0; i < rendered.size(); ++i) {
+      entries.push_back({rendered.name(i), rendered.family_text(i), source});
+    }
+    total += rendered.text.size();
+  };
+  add(own_rendered, "nodeprobe");
   for (const auto& o : outcomes) {
     if (o.status != CollectorOutcome::Status::kSuccess || !o.families) continue;
-    for (const auto& f : *o.families) {
-      entries.push_back({f.name, &f.text, o.name});
-      total += f.text.size();
-    }
+    add(*o.families, o.name);
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const Entry& a, const Entry& b) { return a.name < b.name; });
@@ -129,7 +138,7 @@ std::string Agent::scrape(const std::vector<std::size_t>& which) {
       }
       continue;
     }
-    body += *entries[i].text;
+    body += entries[i].text;
   }
 
   {

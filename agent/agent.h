@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -43,6 +44,12 @@ class Agent {
   std::string scrape(const std::vector<std::size_t>& which);
   std::string scrape_all();
 
+  // The serving form: the collectors run on the calling thread and `deliver` gets the body,
+  // on this thread or, when this thread is held inside a collector past the hand-over time, on
+  // a rescue thread by the deadline (`rescued` true). See CollectorRunner::run.
+  using Deliver = std::function<void(std::string&& body, bool rescued)>;
+  void scrape(const std::vector<std::size_t>& which, const Deliver& deliver);
+
   // True once the first full collection has finished.
   bool ready() const { return ready_.load(); }
 
@@ -56,6 +63,9 @@ class Agent {
   std::vector<CollectorState> states() const;
 
  private:
+  std::string assemble(const std::vector<std::size_t>& which,
+                       const std::vector<CollectorOutcome>& outcomes);
+
   CollectorRunner runner_;
   std::vector<std::string_view> all_names_;
   AgentOptions options_;

@@ -43,27 +43,23 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 
 void append_escaped(std::string& out, std::string_view s, bool escape_quote) {
   // Most HELP texts and label values have nothing to escape: copy the runs between specials whole.
-  std::string_view specials = escape_quote ? "\\\n\"" : "\\\n";
-  while (true) {
-    auto special = s.find_first_of(specials);
-    out.append(s.substr(0, special));
-    if (special == std::string_view::npos) return;
-    switch (s[special]) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        out += "\\\"";
-    }
-    s.remove_prefix(special + 1);
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c != '\\' && c != '\n' && (c != '"' || !escape_quote)) continue;
+    out.append(s.data() + run, i - run);
+    out += c == '\\' ? "\\\\" : c == '\n' ? "\\n" : "\\\"";
+    run = i + 1;
   }
+  out.append(s.data() + run, s.size() - run);
 }
 
 bool valid_utf8(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
     std::size_t len = utf8_sequence_length(s, i);
     if (len == 0) return false;
     i += len;
@@ -116,7 +112,7 @@ double value_of(const prometheus::ClientMetric& m, MetricType type) {
   }
 }
 
-void write_family(std::string& out, const prometheus::MetricFamily& f) {
+void write_header(std::string& out, const prometheus::MetricFamily& f) {
   if (!f.help.empty()) {
     out += "# HELP ";
     out += f.name;
@@ -129,6 +125,9 @@ void write_family(std::string& out, const prometheus::MetricFamily& f) {
   out.push_back(' ');
   out += type_name(f.type);
   out.push_back('\n');
+}
+
+void write_samples(std::string& out, const prometheus::MetricFamily& f) {
   for (const auto& m : f.metric) {
     switch (f.type) {
       case MetricType::Histogram: {
@@ -169,7 +168,7 @@ bool normalize_metric(prometheus::ClientMetric& m, MetricType type, std::string*
     }
     if (!valid_utf8(l.value)) l.value = sanitize_utf8(l.value);
   }
-  std::sort(m.label.begin(), m.label.end());
+  if (!std::is_sorted(m.label.begin(), m.label.end())) std::sort(m.label.begin(), m.label.end());
   for (std::size_t i = 1; i < m.label.size(); ++i) {
     if (m.label[i].name == m.label[i - 1].name) {
       *why = "label \"" + m.label[i].name + "\" given twice";
@@ -254,18 +253,24 @@ void append_value(std::string& out, double v) {
   }
   char buf[64];
   // Go's 'g' with the shortest precision switches to exponent form when the decimal exponent
-  // is below -4 or at least 6 (hence node_exporter's "2.46617e+06").
-  auto sci = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
-  std::string_view s(buf, static_cast<std::size_t>(sci.ptr - buf));
-  auto e = s.find('e');
-  int exponent = 0;
-  std::from_chars(s.data() + e + (s[e + 1] == '+' ? 2 : 1), s.data() + s.size(), exponent);
-  if (exponent < -4 || exponent >= 6) {
-    out += s;
+  // of the shortest form is below -4 or at least 6 (hence node_exporter's "2.46617e+06"). The
+  // shortest form of a double below 1e6 never reads as 1e6 (that is another double), so the
+  // magnitude decides; 0 has exponent 0.
+  double magnitude = std::fabs(v);
+  if (magnitude < 1e6 && (magnitude >= 1e-4 || v == 0)) {
+    // Whole numbers, the common case (counters, bytes, states), skip the float conversion.
+    auto whole = static_cast<std::int64_t>(v);
+    if (static_cast<double>(whole) == v && !(v == 0 && std::signbit(v))) {
+      auto r = std::to_chars(buf, buf + sizeof buf, whole);
+      out.append(buf, r.ptr);
+      return;
+    }
+    auto fixed = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    out.append(buf, fixed.ptr);
     return;
   }
-  auto fixed = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
-  out.append(buf, fixed.ptr);
+  auto sci = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
+  out.append(buf, sci.ptr);
 }
 
 std::string format_value(double v) {
@@ -274,22 +279,34 @@ std::string format_value(double v) {
   return out;
 }
 
-std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily> families,
-                                            std::vector<std::string>* problems) {
+RenderedFamilies render_in_place(std::vector<prometheus::MetricFamily>& families,
+                                 std::vector<std::string>* problems,
+                                 std::vector<std::string>* headers) {
   auto report = [&](std::string text) {
     if (problems != nullptr) problems->push_back(std::move(text));
   };
-  std::sort(families.begin(), families.end(),
-            [](const auto& a, const auto& b) { return a.name < b.name; });
-  std::vector<RenderedFamily> out;
-  out.reserve(families.size());
-  for (std::size_t i = 0; i < families.size(); ++i) {
+  if (headers != nullptr) headers->resize(families.size());
+  // Sort indices, not the families: they are heavy to move and the sink keeps their order.
+  std::vector<std::uint32_t> order(families.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  if (!std::is_sorted(order.begin(), order.end(),
+                      [&](auto a, auto b) { return families[a].name < families[b].name; })) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](auto a, auto b) { return families[a].name < families[b].name; });
+  }
+  RenderedFamilies out;
+  out.spans.reserve(families.size());
+  const prometheus::MetricFamily* previous = nullptr;
+  for (auto i : order) {
     auto& f = families[i];
-    if (i > 0 && f.name == families[i - 1].name) {
+    if (previous != nullptr && f.name == previous->name) {
       report("family " + f.name + " given twice; the second is dropped");
       continue;
     }
-    if (!valid_metric_name(f.name)) {
+    previous = &f;
+    std::string* header = headers != nullptr ? &(*headers)[i] : nullptr;
+    // A cached header means the name was found valid before.
+    if ((header == nullptr || header->empty()) && !valid_metric_name(f.name)) {
       report("invalid metric name \"" + sanitize_utf8(f.name) + "\"");
       continue;
     }
@@ -299,10 +316,11 @@ std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily
       report(f.name + ": " + why);
       return true;
     });
-    // Most families hold one sample; stable_sort would still allocate its buffer for them.
     if (f.metric.size() > 1) {
-      std::stable_sort(f.metric.begin(), f.metric.end(),
-                       [](const auto& a, const auto& b) { return a.label < b.label; });
+      auto by_labels = [](const auto& a, const auto& b) { return a.label < b.label; };
+      if (!std::is_sorted(f.metric.begin(), f.metric.end(), by_labels)) {
+        std::stable_sort(f.metric.begin(), f.metric.end(), by_labels);
+      }
       auto dup = std::unique(f.metric.begin(), f.metric.end(),
                              [](const auto& a, const auto& b) { return a.label == b.label; });
       if (dup != f.metric.end()) {
@@ -312,10 +330,31 @@ std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily
       }
     }
     if (f.metric.empty()) continue;
-    std::string text;
-    text.reserve(128 + f.help.size() + 64 * f.metric.size());
-    write_family(text, f);
-    out.push_back({f.name, std::move(text)});  // f.name stays: the next family is compared to it
+    RenderedFamilies::Span span{};
+    span.begin = static_cast<std::uint32_t>(out.text.size());
+    if (header != nullptr) {
+      if (header->empty()) write_header(*header, f);
+      out.text += *header;
+    } else {
+      write_header(out.text, f);
+    }
+    // "# HELP <name> ..." or "# TYPE <name> ...": the name starts after the first 7 bytes.
+    span.name_begin = span.begin + 7;
+    span.name_size = static_cast<std::uint32_t>(f.name.size());
+    write_samples(out.text, f);
+    span.size = static_cast<std::uint32_t>(out.text.size()) - span.begin;
+    out.spans.push_back(span);
+  }
+  return out;
+}
+
+std::vector<RenderedFamily> render_families(std::vector<prometheus::MetricFamily> families,
+                                            std::vector<std::string>* problems) {
+  auto rendered = render_in_place(families, problems);
+  std::vector<RenderedFamily> out;
+  out.reserve(rendered.size());
+  for (std::size_t i = 0; i < rendered.size(); ++i) {
+    out.push_back({std::string(rendered.name(i)), std::string(rendered.family_text(i))});
   }
   return out;
 }

@@ -5,8 +5,8 @@
 
 namespace nodeprobe {
 
-// gzip-compresses `in` at zlib's fastest level: on a scrape-sized payload it keeps most of the
-// size saving for a fraction of the default level's CPU. Returns false if zlib fails.
+// gzip-compresses `in` at libdeflate's fastest level: on a scrape-sized payload it keeps most of
+// the size saving for a fraction of a higher level's CPU. Returns false if compression fails.
 bool gzip_compress(std::string_view in, std::string& out);
 
 // True when an Accept-Encoding header value allows gzip (and does not give it q=0).

@@ -5,6 +5,7 @@
 #include <netdb.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "agent/gzip.h"
 #include "agent/logging.h"
@@ -26,19 +27,44 @@ int capture_log_message(const mg_connection*, const char* message) {
   return 1;  // handled: civetweb writes nothing to stderr itself
 }
 
-void send(mg_connection* conn, int status, std::string_view content_type, std::string_view body,
-          bool gzipped = false) {
-  mg_response_header_start(conn, status);
-  mg_response_header_add(conn, "Content-Type", content_type.data(),
-                         static_cast<int>(content_type.size()));
-  std::string length = std::to_string(body.size());
-  mg_response_header_add(conn, "Content-Length", length.c_str(), -1);
-  if (gzipped) mg_response_header_add(conn, "Content-Encoding", "gzip", -1);
-  mg_response_header_add(conn, "Vary", "Accept-Encoding", -1);
-  mg_response_header_send(conn);
+// Whether civetweb keeps the connection open after this response (its should_keep_alive rule):
+// HTTP/1.1 unless the client said "Connection: close", HTTP/1.0 only if it asked.
+bool keeps_alive(mg_connection* conn) {
   const auto* info = mg_get_request_info(conn);
-  if (info->request_method != nullptr && std::strcmp(info->request_method, "HEAD") == 0) return;
-  mg_write(conn, body.data(), body.size());
+  const char* connection = mg_get_header(conn, "Connection");
+  bool http11 = info->http_version != nullptr && std::strcmp(info->http_version, "1.1") == 0;
+  if (connection == nullptr) return http11;
+  return strcasestr(connection, "keep-alive") != nullptr;
+}
+
+// Writes the whole response, status line and headers and body, in one write. civetweb's own
+// header functions send each header line as a segment of its own (with TCP_NODELAY, eight
+// segments for a scrape, each crossing the client's TCP stack): bench/run.sh measured that at
+// a fifth of a new-connection scrape's CPU.
+void send(mg_connection* conn, int status, std::string_view content_type, std::string_view body,
+          bool gzipped = false, bool close = false) {
+  close = close || !keeps_alive(conn);
+  if (close) mg_disable_connection_keep_alive(conn);
+  char date[64];
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  std::strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  const auto* info = mg_get_request_info(conn);
+  bool head = info->request_method != nullptr && std::strcmp(info->request_method, "HEAD") == 0;
+  std::string out;
+  out.reserve(256 + (head ? 0 : body.size()));
+  out.append("HTTP/1.1 ").append(std::to_string(status)).append(" ");
+  out.append(mg_get_response_code_text(conn, status)).append("\r\n");
+  out.append("Content-Type: ").append(content_type).append("\r\n");
+  out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
+  if (gzipped) out.append("Content-Encoding: gzip\r\n");
+  out.append("Vary: Accept-Encoding\r\n");
+  out.append("Date: ").append(date).append("\r\n");
+  out.append(close ? "Connection: close\r\n" : "Connection: keep-alive\r\n");
+  out.append("\r\n");
+  if (!head) out.append(body);
+  mg_write(conn, out.data(), out.size());
 }
 
 bool method_allowed(mg_connection* conn) {
@@ -295,15 +321,20 @@ int HttpServer::serve_metrics(mg_connection* conn) {
     requests.record(options_.telemetry_path, 400);
     return 400;
   }
-  std::string body = agent_.scrape(which);
   const char* accept = mg_get_header(conn, "Accept-Encoding");
-  std::string compressed;
-  if (accept != nullptr && accepts_gzip(accept) && gzip_compress(body, compressed)) {
-    send(conn, 200, kTextFormat, compressed, true);
-  } else {
-    send(conn, 200, kTextFormat, body);
-  }
-  requests.record(options_.telemetry_path, 200);
+  bool gzip = accept != nullptr && accepts_gzip(accept);
+  // The collectors run on this thread. Should one of them hold it past the hand-over time, the
+  // answer goes out from a rescue thread by the deadline, and the connection is closed after
+  // it, so that the client's next scrape does not queue behind the held thread.
+  agent_.scrape(which, [&](std::string&& body, bool rescued) {
+    std::string compressed;
+    if (gzip && gzip_compress(body, compressed)) {
+      send(conn, 200, kTextFormat, compressed, true, rescued);
+    } else {
+      send(conn, 200, kTextFormat, body, false, rescued);
+    }
+    requests.record(options_.telemetry_path, 200);
+  });
   return 200;
 }
 

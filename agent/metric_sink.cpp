@@ -2,12 +2,15 @@
 
 #include <algorithm>
 
+#include "agent/exposition.h"
+
 namespace nodeprobe {
 
 prometheus::MetricFamily* MetricSink::family(std::string_view name, std::string_view help,
                                              MetricType type) {
-  auto [it, inserted] = index_.try_emplace(std::string(name), families_.size());
-  if (inserted) {
+  auto it = index_.find(name);
+  if (it == index_.end()) {
+    index_.emplace(std::string(name), families_.size());
     families_.push_back({std::string(name), std::string(help), type, {}});
     return &families_.back();
   }
@@ -75,6 +78,41 @@ void MetricSink::add_family(prometheus::MetricFamily incoming) {
   auto* f = family(incoming.name, incoming.help, incoming.type);
   if (f == nullptr) return;
   for (auto& m : incoming.metric) f->metric.push_back(std::move(m));
+}
+
+std::vector<prometheus::MetricFamily> MetricSink::take() {
+  index_.clear();
+  headers_.clear();
+  return std::move(families_);
+}
+
+RenderedFamilies MetricSink::render(std::vector<std::string>* problems) {
+  return render_in_place(families_, problems, &headers_);
+}
+
+void MetricSink::reset() {
+  dropped_ = 0;
+  bool all_used = std::all_of(families_.begin(), families_.end(),
+                              [](const auto& f) { return !f.metric.empty(); });
+  if (!all_used) {
+    // Rare: a family got no sample in the run just ended (a textfile went away). Forget it,
+    // keeping the index and the headers of the others in step.
+    headers_.resize(families_.size());
+    index_.clear();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < families_.size(); ++i) {
+      if (families_[i].metric.empty()) continue;
+      if (kept != i) {
+        families_[kept] = std::move(families_[i]);
+        headers_[kept] = std::move(headers_[i]);
+      }
+      index_.emplace(families_[kept].name, kept);
+      ++kept;
+    }
+    families_.resize(kept);
+    headers_.resize(kept);
+  }
+  for (auto& f : families_) f.metric.clear();
 }
 
 }  // namespace nodeprobe

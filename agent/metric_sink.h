@@ -22,10 +22,16 @@ struct HistogramValue {
   std::uint64_t count = 0;
 };
 
+struct RenderedFamilies;
+
 // What a collector writes its samples into during one run. Families are created on first use
 // and keyed by name, so a collector cannot emit one name twice with different metadata; the
 // first HELP and TYPE seen for a name win and a conflicting later sample is dropped and
 // counted in dropped().
+//
+// The framework keeps one sink per collector across scrapes and reset()s it before each run:
+// the families' names, HELP texts, index and rendered headers then stay allocated, because a
+// collector emits the same families scrape after scrape.
 class MetricSink {
  public:
   void gauge(std::string_view name, std::string_view help, double value, Labels labels = {});
@@ -40,14 +46,26 @@ class MetricSink {
   void add_family(prometheus::MetricFamily family);
 
   const std::vector<prometheus::MetricFamily>& families() const { return families_; }
-  std::vector<prometheus::MetricFamily> take() { return std::move(families_); }
+  std::vector<prometheus::MetricFamily> take();
   std::size_t dropped() const { return dropped_; }
 
+  // Renders what was written since the last reset (see render_families for the rules).
+  RenderedFamilies render(std::vector<std::string>* problems);
+
+  // Empties the sink for the next run. Families that got no sample in the run just ended are
+  // forgotten (a textfile that went away), the others keep their name, HELP and header.
+  void reset();
+
  private:
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   prometheus::MetricFamily* family(std::string_view name, std::string_view help, MetricType type);
 
   std::vector<prometheus::MetricFamily> families_;
-  std::unordered_map<std::string, std::size_t> index_;
+  std::vector<std::string> headers_;  // each family's rendered HELP and TYPE lines, once known
+  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> index_;
   std::size_t dropped_ = 0;
 };
 

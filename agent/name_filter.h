@@ -2,10 +2,10 @@
 
 #include <re2/re2.h>
 
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace nodeprobe {
 
@@ -23,7 +23,11 @@ class NameFilter {
  private:
   static constexpr std::size_t kMaxCachedNames = 4096;
   std::unique_ptr<RE2> regex_;
-  std::map<std::string, bool, std::less<>> cache_;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, bool, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace nodeprobe

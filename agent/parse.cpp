@@ -19,6 +19,16 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+std::string_view next_field(std::string_view& rest) {
+  std::size_t i = 0;
+  while (i < rest.size() && is_space(rest[i])) ++i;
+  std::size_t start = i;
+  while (i < rest.size() && !is_space(rest[i])) ++i;
+  auto field = rest.substr(start, i - start);
+  rest.remove_prefix(i);
+  return field;
+}
+
 std::vector<std::string_view> split_fields(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t i = 0;

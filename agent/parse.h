@@ -14,6 +14,9 @@ std::string_view trim(std::string_view s);
 
 // Whitespace-separated fields (spaces and tabs; newlines too).
 std::vector<std::string_view> split_fields(std::string_view s);
+// The allocation-free form for hot parsers: takes the next whitespace-separated field off the
+// front of `rest`; empty when none is left.
+std::string_view next_field(std::string_view& rest);
 
 // Splits on one character; empty pieces are kept.
 std::vector<std::string_view> split(std::string_view s, char sep);

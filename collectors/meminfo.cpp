@@ -12,12 +12,15 @@ namespace nodeprobe {
 
 std::vector<MeminfoField> parse_meminfo(std::string_view text) {
   std::vector<MeminfoField> out;
+  out.reserve(64);
   for_each_line(text, [&](std::string_view line) {
     auto colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return;
-    auto fields = split_fields(line.substr(colon + 1));
-    if (fields.empty() || fields.size() > 2) return;
-    auto value = parse_uint(fields[0]);
+    auto rest = line.substr(colon + 1);
+    auto number = next_field(rest);
+    auto unit = next_field(rest);
+    if (number.empty() || !next_field(rest).empty()) return;  // one or two fields
+    auto value = parse_uint(number);
     if (!value) return;
     MeminfoField f;
     // "Active(anon)" -> "Active_anon", as node_exporter's regexp replacement does.
@@ -31,8 +34,8 @@ std::vector<MeminfoField> parse_meminfo(std::string_view text) {
       }
     }
     f.value = static_cast<double>(*value);
-    if (fields.size() == 2) {
-      if (fields[1] != "kB") return;
+    if (!unit.empty()) {
+      if (unit != "kB") return;
       f.value *= 1024;
       f.name += "_bytes";
     }
@@ -50,10 +53,15 @@ class MeminfoCollector final : public Collector {
     auto fields = parse_meminfo(read_file(path));
     if (fields.empty()) throw std::runtime_error(path + ": no fields found");
     for (const auto& f : fields) {
-      std::string name = "node_memory_" + f.name;
-      sink.gauge(name, "Memory information field " + f.name + ".", f.value);
+      // Built in buffers kept across scrapes: no allocation once they have grown.
+      name_.assign("node_memory_").append(f.name);
+      help_.assign("Memory information field ").append(f.name).push_back('.');
+      sink.gauge(name_, help_, f.value);
     }
   }
+
+ private:
+  std::string name_, help_;
 };
 
 }  // namespace

@@ -13,13 +13,15 @@ namespace nodeprobe {
 
 std::vector<std::pair<std::string_view, double>> parse_vmstat(std::string_view text) {
   std::vector<std::pair<std::string_view, double>> out;
+  out.reserve(256);
   for_each_line(text, [&](std::string_view line) {
-    auto fields = split_fields(line);
-    if (fields.size() != 2) return;
-    for (char c : fields[0]) {
+    auto name = next_field(line);
+    auto value = next_field(line);
+    if (value.empty() || !next_field(line).empty()) return;  // exactly two fields
+    for (char c : name) {
       if (c != '_' && !std::isalnum(static_cast<unsigned char>(c))) return;
     }
-    if (auto v = parse_uint(fields[1])) out.emplace_back(fields[0], static_cast<double>(*v));
+    if (auto v = parse_uint(value)) out.emplace_back(name, static_cast<double>(*v));
   });
   return out;
 }
@@ -43,10 +45,12 @@ class VmstatCollector final : public Collector {
     auto text = read_file(path);
     auto fields = parse_vmstat(text);
     if (fields.empty()) throw std::runtime_error(path + ": no fields found");
-    for (const auto& [name, value] : fields) {
-      if (!filter_.matches(name)) continue;
-      std::string field(name);
-      sink.untyped("node_vmstat_" + field, "/proc/vmstat information field " + field + ".", value);
+    for (const auto& [field, value] : fields) {
+      if (!filter_.matches(field)) continue;
+      // Built in buffers kept across scrapes: no allocation once they have grown.
+      name_.assign("node_vmstat_").append(field);
+      help_.assign("/proc/vmstat information field ").append(field).push_back('.');
+      sink.untyped(name_, help_, value);
     }
   }
 
@@ -54,6 +58,7 @@ class VmstatCollector final : public Collector {
   std::string fields_ = "^(oom_kill|pgpg|pswp|pg.*fault).*";
   std::string flag_;
   NameFilter filter_;
+  std::string name_, help_;
 };
 
 }  // namespace

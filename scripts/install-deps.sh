@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   # libraries (docs/dependencies.md says why each one is here)
-  prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
+  prometheus-cpp-dev libcivetweb-dev libdeflate-dev zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
   libproc2-dev libre2-dev
   # the kubernetes collector: HTTPS to the API server (libcurl) and its JSON (nlohmann-json)
   libcurl4-openssl-dev nlohmann-json3-dev

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <thread>
+#include <vector>
 
 namespace nodeprobe {
 namespace {
@@ -51,11 +53,7 @@ class BlockingCollector final : public Collector {
 };
 
 std::string text_of(const CollectorOutcome& o) {
-  std::string out;
-  if (o.families) {
-    for (const auto& f : *o.families) out += f.text;
-  }
-  return out;
+  return o.families ? o.families->text : std::string();
 }
 
 TEST(CollectorRunner, SuccessFailureAndAbsenceAreReportedApart) {
@@ -125,6 +123,105 @@ TEST(CollectorRunner, ConcurrentScrapesShareOneRun) {
   EXPECT_EQ(b.status, Status::kSuccess);
   EXPECT_EQ(blocker->started.load(), 1) << "the second scrape joined the first one's run";
   EXPECT_EQ(text_of(a), text_of(b));
+}
+
+// What a run with a Deliver handed over, and where.
+struct Delivery {
+  std::mutex mu;
+  std::condition_variable cv;
+  int calls = 0;
+  bool rescued = false;
+  std::thread::id thread;
+  std::vector<CollectorOutcome> outcomes;
+
+  CollectorRunner::Deliver callback() {
+    return [this](std::vector<CollectorOutcome>&& o, bool r) {
+      std::lock_guard lock(mu);
+      ++calls;
+      rescued = r;
+      thread = std::this_thread::get_id();
+      outcomes = std::move(o);
+      cv.notify_all();
+    };
+  }
+  bool wait(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, limit, [&] { return calls > 0; });
+  }
+};
+
+TEST(CollectorRunner, InlineRunDeliversOnTheCallingThread) {
+  std::vector<CollectorRunner::Slot> slots;
+  slots.push_back({"constant", std::make_unique<ConstantCollector>()});
+  slots.push_back({"throwing", std::make_unique<ThrowingCollector>()});
+  CollectorRunner runner(std::move(slots), 2000ms);
+  Delivery d;
+  runner.run({0, 1}, d.callback());
+  EXPECT_EQ(d.calls, 1);
+  EXPECT_FALSE(d.rescued);
+  EXPECT_EQ(d.thread, std::this_thread::get_id());
+  ASSERT_EQ(d.outcomes.size(), 2u);
+  EXPECT_EQ(d.outcomes[0].status, Status::kSuccess);
+  EXPECT_EQ(text_of(d.outcomes[0]),
+            "# HELP test_value A value.\n# TYPE test_value gauge\ntest_value 42\n");
+  EXPECT_EQ(d.outcomes[1].status, Status::kFailed);
+}
+
+TEST(CollectorRunner, HeldThreadIsAnsweredForByTheDeadline) {
+  auto blocking = std::make_unique<BlockingCollector>();
+  auto* blocker = blocking.get();
+  std::vector<CollectorRunner::Slot> slots;
+  slots.push_back({"blocking", std::move(blocking)});
+  slots.push_back({"constant", std::make_unique<ConstantCollector>()});
+  CollectorRunner runner(std::move(slots), 200ms);
+  Delivery d;
+  auto callback = d.callback();
+  std::thread scrape([&] { runner.run({0, 1}, callback); });
+  // The answer comes while the scrape's own thread is still held inside the blocking collector.
+  ASSERT_TRUE(d.wait(5s)) << "no answer while the scrape's thread was held";
+  {
+    std::lock_guard lock(d.mu);
+    EXPECT_TRUE(d.rescued);
+    EXPECT_NE(d.thread, scrape.get_id());
+    ASSERT_EQ(d.outcomes.size(), 2u);
+    EXPECT_EQ(d.outcomes[0].status, Status::kTimedOut);
+    EXPECT_EQ(d.outcomes[1].status, Status::kSuccess)
+        << "the collector queued behind the held one ran on an executor";
+  }
+  blocker->release();
+  scrape.join();
+  EXPECT_EQ(d.calls, 1) << "delivered exactly once";
+
+  // Once it has returned, the next scrape runs it again, on its own thread.
+  Delivery next;
+  runner.run({0, 1}, next.callback());
+  EXPECT_FALSE(next.rescued);
+  ASSERT_EQ(next.outcomes.size(), 2u);
+  EXPECT_EQ(next.outcomes[0].status, Status::kSuccess);
+  EXPECT_EQ(blocker->started.load(), 2);
+}
+
+// Slow, but well within the deadline.
+class SlowCollector final : public Collector {
+ public:
+  void collect(MetricSink& sink) override {
+    std::this_thread::sleep_for(150ms);
+    sink.gauge("slow_value", "Written late.", 1);
+  }
+};
+
+TEST(CollectorRunner, SlowCollectorPastTheHandOverStillCounts) {
+  std::vector<CollectorRunner::Slot> slots;
+  slots.push_back({"slow", std::make_unique<SlowCollector>()});
+  slots.push_back({"constant", std::make_unique<ConstantCollector>()});
+  CollectorRunner runner(std::move(slots), 2000ms);  // hand-over after 100 ms
+  Delivery d;
+  runner.run({0, 1}, d.callback());
+  EXPECT_EQ(d.calls, 1);
+  EXPECT_TRUE(d.rescued) << "150 ms is past the hand-over time";
+  ASSERT_EQ(d.outcomes.size(), 2u);
+  EXPECT_EQ(d.outcomes[0].status, Status::kSuccess) << "the rescue waits for it until the deadline";
+  EXPECT_EQ(d.outcomes[1].status, Status::kSuccess);
 }
 
 TEST(CollectorRunner, RunsOnlyTheSelectedCollectors) {
