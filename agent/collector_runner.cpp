@@ -146,7 +146,8 @@ void CollectorRunner::State::log_change(Job& job, const CollectorOutcome& outcom
       log::info("collector recovered", {{"collector", job.name}});
       break;
     case S::kAbsent:
-      log::info("collector found nothing to read on this host; reported as not successful",
+      // node_exporter logs its "no data" at debug: a host without the hardware is no news.
+      log::debug("collector found nothing to read on this host; reported as not successful",
                 {{"collector", job.name}, {"reason", outcome.error}});
       break;
     case S::kFailed:

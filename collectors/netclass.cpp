@@ -1,7 +1,9 @@
 // node_network_* device properties from /sys/class/net/<iface>/ attributes.
 #include "collectors/netclass.h"
 
+#include <fcntl.h>
 #include <re2/re2.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -77,6 +79,56 @@ constexpr NumericAttribute kNumericAttributes[] = {
 // sysfs attributes are one short value; procfs's reader takes 128 bytes of them.
 constexpr std::size_t kAttributeCap = 4096;
 
+// A device's directory, its attributes opened relative to it: a path walk of one component
+// instead of five for each of ~25 attributes, and one read each (sysfs hands an attribute over
+// in one read; a regular file of a fixture tree too). This halves the collector's system calls.
+class DeviceDir {
+ public:
+  explicit DeviceDir(std::string path)
+      : path_(std::move(path)), fd_(::open(path_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ < 0) open_errno_ = errno;
+  }
+  ~DeviceDir() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  DeviceDir(const DeviceDir&) = delete;
+  DeviceDir& operator=(const DeviceDir&) = delete;
+
+  std::string path_of(const char* name) const { return HostPaths::join(path_, name); }
+
+  // The attribute's bytes; false with the errno in `err` (EFBIG past kAttributeCap).
+  bool read(const char* name, std::string& out, int& err) const {
+    if (fd_ < 0) {
+      err = open_errno_;
+      return false;
+    }
+    int fd = ::openat(fd_, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+      err = errno;
+      return false;
+    }
+    out.resize(kAttributeCap + 1);
+    ssize_t n;
+    do {
+      n = ::read(fd, out.data(), out.size());
+    } while (n < 0 && errno == EINTR);
+    err = n < 0 ? errno : 0;
+    ::close(fd);
+    if (n < 0) return false;
+    if (static_cast<std::size_t>(n) > kAttributeCap) {
+      err = EFBIG;
+      return false;
+    }
+    out.resize(static_cast<std::size_t>(n));
+    return true;
+  }
+
+ private:
+  std::string path_;
+  int fd_;
+  int open_errno_ = 0;
+};
+
 class NetclassCollector final : public Collector {
  public:
   void add_options(OptionBinder& b) override {
@@ -128,18 +180,19 @@ class NetclassCollector final : public Collector {
 
   // The attribute's trimmed text, or nullopt where node_exporter skips it: absent, not readable,
   // or refused by the driver (EINVAL for speed and duplex of a link that is down, EOPNOTSUPP).
-  static std::optional<std::string> read_attribute(const std::string& dir, const char* name) {
-    auto path = HostPaths::join(dir, name);
+  static std::optional<std::string> read_attribute(const DeviceDir& dir, const char* name) {
     std::string text;
     int err = 0;
-    if (!try_read_file(path, text, err, kAttributeCap)) {
+    if (!dir.read(name, text, err)) {
       if (err == ENOENT || err == ENOTDIR || err == EACCES || err == EPERM || err == EINVAL ||
           err == EOPNOTSUPP || err == ENODEV) {
         return std::nullopt;
       }
-      if (err == EFBIG)
-        throw FileError(path, "larger than " + std::to_string(kAttributeCap) + " bytes");
-      throw FileError(path, err);
+      if (err == EFBIG) {
+        throw FileError(dir.path_of(name),
+                        "larger than " + std::to_string(kAttributeCap) + " bytes");
+      }
+      throw FileError(dir.path_of(name), err);
     }
     return std::string(trim(text));
   }
@@ -158,17 +211,18 @@ class NetclassCollector final : public Collector {
     return out + (text.size() > 40 ? "\"..." : "\"");
   }
 
-  static std::optional<std::int64_t> read_number(const std::string& dir, const char* name) {
+  static std::optional<std::int64_t> read_number(const DeviceDir& dir, const char* name) {
     auto text = read_attribute(dir, name);
     if (!text) return std::nullopt;
     auto value = parse_netclass_value(*text);
     // node_exporter fails the collector on an unparsable attribute; so does nodeprobe, naming
     // the file, rather than report the device with a property silently missing.
-    if (!value) throw FileError(HostPaths::join(dir, name), "not an integer: " + quoted(*text));
+    if (!value) throw FileError(dir.path_of(name), "not an integer: " + quoted(*text));
     return value;
   }
 
-  void collect_device(MetricSink& sink, const std::string& dir, const std::string& device) {
+  void collect_device(MetricSink& sink, const std::string& path, const std::string& device) {
+    DeviceDir dir(path);
     std::string operstate = read_attribute(dir, "operstate").value_or("");
     sink.gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
                operstate == "up" ? 1 : 0, {{"device", device}});
@@ -183,9 +237,9 @@ class NetclassCollector final : public Collector {
     for (const auto& a : kNumericAttributes) {
       auto value = read_number(dir, a.file);
       if (!value) continue;
-      std::string name = std::string("node_network_") + a.family;
-      std::string help = std::string("Network device property: ") + a.family;
-      sink.add(name, help, a.counter ? MetricType::Counter : MetricType::Gauge,
+      name_.assign("node_network_").append(a.family);
+      help_.assign("Network device property: ").append(a.family);
+      sink.add(name_, help_, a.counter ? MetricType::Counter : MetricType::Gauge,
                static_cast<double>(*value), {{"device", device}});
     }
     // Mb/s in the file; -1 (SPEED_UNKNOWN) for a link that reports no speed.
@@ -201,6 +255,7 @@ class NetclassCollector final : public Collector {
   bool ignore_invalid_speed_ = false;
   std::string ignored_flag_;
   std::unique_ptr<RE2> ignored_;
+  std::string name_, help_;  // kept across devices and scrapes: no allocation per sample
 };
 
 }  // namespace
