@@ -148,7 +148,7 @@ void CollectorRunner::State::log_change(Job& job, const CollectorOutcome& outcom
     case S::kAbsent:
       // node_exporter logs its "no data" at debug: a host without the hardware is no news.
       log::debug("collector found nothing to read on this host; reported as not successful",
-                {{"collector", job.name}, {"reason", outcome.error}});
+                 {{"collector", job.name}, {"reason", outcome.error}});
       break;
     case S::kFailed:
       log::error("collector failed", {{"collector", job.name}, {"err", outcome.error}});

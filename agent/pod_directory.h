@@ -56,7 +56,7 @@ class PodDirectory {
   void unindex_locked(const PodRecord& pod);
 
   mutable std::shared_mutex mutex_;
-  std::unordered_map<std::string, PodRecord> pods_;                 // by UID
+  std::unordered_map<std::string, PodRecord> pods_;                // by UID
   std::unordered_map<std::string, std::string> container_to_pod_;  // container ID -> pod UID
 };
 

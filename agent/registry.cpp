@@ -153,8 +153,7 @@ const std::vector<CollectorEntry>& collector_list() {
       {"workloads", true,
        "Usage per Kubernetes pod and container and per systemd service, from their cgroups.",
        &make_workloads_collector},
-      {"xfs", true, "XFS runtime statistics per filesystem from /sys/fs/xfs.",
-       &make_xfs_collector},
+      {"xfs", true, "XFS runtime statistics per filesystem from /sys/fs/xfs.", &make_xfs_collector},
       {"zfs", true, "OpenZFS statistics from /proc/spl/kstat/zfs.", &make_zfs_collector},
       {"textfile", true, "Metrics from *.prom files in a directory.", &make_textfile_collector},
   };
