@@ -4,6 +4,7 @@
 #include <civetweb.h>
 #include <netdb.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -189,9 +190,13 @@ void HttpServer::start() {
     if (!ports.empty()) ports += ",";
     ports += to_civetweb_port(a);
   }
-  // One worker per allowed concurrent scrape plus a few for health checks and the landing page;
-  // requests past --web.max-requests get a quick 503 from a spare worker.
-  int threads = (options_.max_requests > 0 ? options_.max_requests : 40) + 4;
+  // Up to 8 scrapes are served at once, plus a few workers for health checks, the landing page
+  // and quick 503s past --web.max-requests (when it is below 8). An idle civetweb worker costs
+  // ~50 KB of resident memory, and a scrape takes about a millisecond: past 8 at once, scrapes
+  // wait for a worker rather than each holding a thread (docs/compatibility.md).
+  constexpr int kMaxWorkers = 8;
+  int threads =
+      std::min(options_.max_requests > 0 ? options_.max_requests : kMaxWorkers, kMaxWorkers) + 4;
   std::string threads_str = std::to_string(threads);
   // tcp_nodelay: headers and body go out in two writes, and with Nagle on the body of a
   // keep-alive response waited for the client's delayed ACK, 40 ms a scrape (bench/run.sh).

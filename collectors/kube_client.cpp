@@ -1,12 +1,11 @@
 #include "collectors/kube_client.h"
 
-#include <curl/curl.h>
-
 #include <cstring>
 #include <mutex>
 
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/curl_api.h"
 
 namespace nodeprobe {
 namespace {
@@ -15,20 +14,18 @@ namespace {
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::size_t kMaxTokenBytes = 64 * 1024;
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
 struct CurlHeaders {
+  const CurlApi& curl;
   curl_slist* list = nullptr;
-  ~CurlHeaders() { curl_slist_free_all(list); }
-  void add(const std::string& header) { list = curl_slist_append(list, header.c_str()); }
+  explicit CurlHeaders(const CurlApi& api) : curl(api) {}
+  ~CurlHeaders() { curl.slist_free_all(list); }
+  void add(const std::string& header) { list = curl.slist_append(list, header.c_str()); }
 };
 
 }  // namespace
 
 struct KubeClient::Transfer {
+  const CurlApi* curl = nullptr;
   CURL* easy = nullptr;
   KubeResponse response;
   std::size_t max_bytes = 0;
@@ -41,7 +38,7 @@ struct KubeClient::Transfer {
 
   long status() const {
     long code = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+    curl->easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
     return code;
   }
 
@@ -99,15 +96,17 @@ struct KubeClient::Transfer {
 };
 
 KubeClient::KubeClient(KubeEndpoint endpoint) : endpoint_(std::move(endpoint)) {
-  global_init();
-  multi_ = curl_multi_init();
+  curl_ = curl_api(&curl_error_);
+  if (curl_ != nullptr) multi_ = curl_->multi_init();
 }
 
-KubeClient::~KubeClient() { curl_multi_cleanup(static_cast<CURLM*>(multi_)); }
+KubeClient::~KubeClient() {
+  if (multi_ != nullptr) curl_->multi_cleanup(static_cast<CURLM*>(multi_));
+}
 
 void KubeClient::interrupt() {
   interrupted_ = true;
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (multi_ != nullptr) curl_->multi_wakeup(static_cast<CURLM*>(multi_));
 }
 
 KubeResponse KubeClient::get(const std::string& path, std::size_t max_bytes) {
@@ -131,7 +130,12 @@ KubeResponse KubeClient::perform(Transfer& transfer, const std::string& path, bo
     response.interrupted = true;
     return response;
   }
-  CurlHeaders headers;
+  if (multi_ == nullptr) {
+    response.error = "libcurl: " + (curl_error_.empty() ? "curl_multi_init failed" : curl_error_);
+    return response;
+  }
+  const CurlApi& curl = *curl_;
+  CurlHeaders headers(curl);
   headers.add("Accept: application/json");
   if (!endpoint_.token_file.empty()) {
     std::string token;
@@ -144,51 +148,56 @@ KubeResponse KubeClient::perform(Transfer& transfer, const std::string& path, bo
     if (!token.empty()) headers.add("Authorization: Bearer " + token);
   }
 
-  CURL* easy = curl_easy_init();
+  CURL* easy = curl.easy_init();
+  if (easy == nullptr) {
+    response.error = "libcurl: curl_easy_init failed";
+    return response;
+  }
+  transfer.curl = &curl;
   transfer.easy = easy;
   std::string url = endpoint_.base_url + path;
-  curl_easy_setopt(easy, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers.list);
-  curl_easy_setopt(easy, CURLOPT_USERAGENT, "nodeprobe");
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip, as client-go asks for
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, endpoint_.connect_timeout_seconds);
+  curl.easy_setopt(easy, CURLOPT_URL, url.c_str());
+  curl.easy_setopt(easy, CURLOPT_HTTPHEADER, headers.list);
+  curl.easy_setopt(easy, CURLOPT_USERAGENT, "nodeprobe");
+  curl.easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl.easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl.easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // gzip, as client-go asks for
+  curl.easy_setopt(easy, CURLOPT_CONNECTTIMEOUT, endpoint_.connect_timeout_seconds);
   if (streaming) {
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, endpoint_.stream_idle_seconds);
+    curl.easy_setopt(easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl.easy_setopt(easy, CURLOPT_LOW_SPEED_TIME, endpoint_.stream_idle_seconds);
   } else {
-    curl_easy_setopt(easy, CURLOPT_TIMEOUT, endpoint_.request_timeout_seconds);
+    curl.easy_setopt(easy, CURLOPT_TIMEOUT, endpoint_.request_timeout_seconds);
   }
-  if (!endpoint_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, endpoint_.ca_file.c_str());
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::write);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
-  curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::header);
-  curl_easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
+  if (!endpoint_.ca_file.empty()) curl.easy_setopt(easy, CURLOPT_CAINFO, endpoint_.ca_file.c_str());
+  curl.easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::write);
+  curl.easy_setopt(easy, CURLOPT_WRITEDATA, &transfer);
+  curl.easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::header);
+  curl.easy_setopt(easy, CURLOPT_HEADERDATA, &transfer);
 
   auto* multi = static_cast<CURLM*>(multi_);
-  curl_multi_add_handle(multi, easy);
+  curl.multi_add_handle(multi, easy);
   CURLcode result = CURLE_OK;
   int running = 1;
   while (running > 0) {
-    if (curl_multi_perform(multi, &running) != CURLM_OK) break;
+    if (curl.multi_perform(multi, &running) != CURLM_OK) break;
     if (interrupted_) {
       response.interrupted = true;
       break;
     }
-    if (running > 0) curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    if (running > 0) curl.multi_poll(multi, nullptr, 0, 1000, nullptr);
   }
   int queued = 0;
-  while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
+  while (CURLMsg* msg = curl.multi_info_read(multi, &queued)) {
     if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) result = msg->data.result;
   }
   response.status = transfer.status();
   if (!response.interrupted && result != CURLE_OK && !transfer.ended_by_reader &&
       !response.too_large) {
-    response.error = curl_easy_strerror(result);
+    response.error = curl.easy_strerror(result);
   }
-  curl_multi_remove_handle(multi, easy);
-  curl_easy_cleanup(easy);
+  curl.multi_remove_handle(multi, easy);
+  curl.easy_cleanup(easy);
   return response;
 }
 

@@ -11,6 +11,8 @@
 
 namespace nodeprobe {
 
+struct CurlApi;
+
 struct KubeEndpoint {
   std::string base_url;    // "https://10.96.0.1:443", without a trailing slash
   std::string token_file;  // re-read before every request (the kubelet rotates it); "" = none
@@ -58,6 +60,8 @@ class KubeClient {
   KubeResponse perform(Transfer& transfer, const std::string& path, bool streaming);
 
   KubeEndpoint endpoint_;
+  const CurlApi* curl_ = nullptr;  // nullptr when libcurl could not be loaded
+  std::string curl_error_;
   void* multi_ = nullptr;  // CURLM*
   std::atomic<bool> interrupted_{false};
 };

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "agent/dynamic_library.h"
 #include "agent/host_paths.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
@@ -99,8 +100,33 @@ ProcessTable read_process_table(const std::string& procfs) {
   return table;
 }
 
+namespace {
+
+// libproc2, loaded when the processes collector first reads the live process table (see
+// agent/dynamic_library.h: it links libsystemd and its compression and crypto libraries).
+struct Proc2Api {
+  decltype(&::procps_pids_new) pids_new = nullptr;
+  decltype(&::procps_pids_reap) pids_reap = nullptr;
+  decltype(&::procps_pids_unref) pids_unref = nullptr;
+};
+
+const Proc2Api& proc2_api() {
+  static const Proc2Api api = [] {
+    static DynamicLibrary lib("libproc2.so.0");
+    Proc2Api a;
+    if (!(lib.bind("procps_pids_new", a.pids_new) && lib.bind("procps_pids_reap", a.pids_reap) &&
+          lib.bind("procps_pids_unref", a.pids_unref))) {
+      throw std::runtime_error("libproc2: " + lib.error());
+    }
+    return a;
+  }();
+  return api;
+}
+
+}  // namespace
+
 Libproc2Table::~Libproc2Table() {
-  if (info_ != nullptr) procps_pids_unref(&info_);
+  if (info_ != nullptr) proc2_api().pids_unref(&info_);
 }
 
 ProcessTable Libproc2Table::read() {
@@ -108,7 +134,7 @@ ProcessTable Libproc2Table::read() {
   static enum pids_item kItems[] = {PIDS_ID_PID, PIDS_ID_TGID, PIDS_STATE, PIDS_NLWP};
   enum { kTid, kTgid, kState, kThreads };
   if (info_ == nullptr) {
-    int rc = procps_pids_new(&info_, kItems, sizeof kItems / sizeof kItems[0]);
+    int rc = proc2_api().pids_new(&info_, kItems, sizeof kItems / sizeof kItems[0]);
     if (rc < 0) {
       info_ = nullptr;
       throw std::runtime_error(std::string("libproc2: procps_pids_new: ") + std::strerror(-rc));
@@ -116,7 +142,7 @@ ProcessTable Libproc2Table::read() {
   }
   // One pass over every task: each thread once (the main thread too), with its thread group.
   errno = 0;
-  struct pids_fetch* fetch = procps_pids_reap(info_, PIDS_FETCH_THREADS_TOO);
+  struct pids_fetch* fetch = proc2_api().pids_reap(info_, PIDS_FETCH_THREADS_TOO);
   if (fetch == nullptr) {
     throw std::runtime_error(std::string("libproc2: cannot read the process table: ") +
                              std::strerror(errno != 0 ? errno : EIO));

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "agent/collector.h"
+#include "agent/dynamic_library.h"
 #include "agent/logging.h"
 
 namespace nodeprobe {
@@ -43,8 +44,51 @@ std::shared_ptr<const RE2> compile_anchored(std::string_view pattern, std::strin
   return re;
 }
 
+// libsystemd, loaded when the systemd collector first runs (see agent/dynamic_library.h): it
+// links compression and crypto libraries that agents without this collector should not carry.
+struct SdBus {
+  decltype(&::sd_bus_flush_close_unref) flush_close_unref = nullptr;
+  decltype(&::sd_bus_error_free) error_free = nullptr;
+  decltype(&::sd_bus_get_property_string) get_property_string = nullptr;
+  decltype(&::sd_bus_get_property_trivial) get_property_trivial = nullptr;
+  decltype(&::sd_bus_call_method) call_method = nullptr;
+  decltype(&::sd_bus_error_has_name) error_has_name = nullptr;
+  decltype(&::sd_bus_message_unref) message_unref = nullptr;
+  decltype(&::sd_bus_message_enter_container) message_enter_container = nullptr;
+  decltype(&::sd_bus_message_read) message_read = nullptr;
+  decltype(&::sd_bus_is_open) is_open = nullptr;
+  decltype(&::sd_bus_new) new_bus = nullptr;
+  decltype(&::sd_bus_set_address) set_address = nullptr;
+  decltype(&::sd_bus_start) start = nullptr;
+  decltype(&::sd_bus_open_system) open_system = nullptr;
+  decltype(&::sd_bus_set_method_call_timeout) set_method_call_timeout = nullptr;
+};
+
+const SdBus& sd() {
+  static const SdBus api = [] {
+    static DynamicLibrary lib("libsystemd.so.0");
+    SdBus a;
+    bool ok = lib.bind("sd_bus_flush_close_unref", a.flush_close_unref) &&
+              lib.bind("sd_bus_error_free", a.error_free) &&
+              lib.bind("sd_bus_get_property_string", a.get_property_string) &&
+              lib.bind("sd_bus_get_property_trivial", a.get_property_trivial) &&
+              lib.bind("sd_bus_call_method", a.call_method) &&
+              lib.bind("sd_bus_error_has_name", a.error_has_name) &&
+              lib.bind("sd_bus_message_unref", a.message_unref) &&
+              lib.bind("sd_bus_message_enter_container", a.message_enter_container) &&
+              lib.bind("sd_bus_message_read", a.message_read) &&
+              lib.bind("sd_bus_is_open", a.is_open) && lib.bind("sd_bus_new", a.new_bus) &&
+              lib.bind("sd_bus_set_address", a.set_address) && lib.bind("sd_bus_start", a.start) &&
+              lib.bind("sd_bus_open_system", a.open_system) &&
+              lib.bind("sd_bus_set_method_call_timeout", a.set_method_call_timeout);
+    if (!ok) throw FeatureAbsent("libsystemd: " + lib.error());
+    return a;
+  }();
+  return api;
+}
+
 struct BusDeleter {
-  void operator()(sd_bus* bus) const { sd_bus_flush_close_unref(bus); }
+  void operator()(sd_bus* bus) const { sd().flush_close_unref(bus); }
 };
 using Bus = std::unique_ptr<sd_bus, BusDeleter>;
 
@@ -52,7 +96,7 @@ using Bus = std::unique_ptr<sd_bus, BusDeleter>;
 struct BusError {
   sd_bus_error e = SD_BUS_ERROR_NULL;
   BusError() = default;
-  ~BusError() { sd_bus_error_free(&e); }
+  ~BusError() { sd().error_free(&e); }
   BusError(const BusError&) = delete;
   BusError& operator=(const BusError&) = delete;
   std::string text(int r) const {
@@ -79,8 +123,8 @@ class Manager {
                                              const char* name) {
     BusError error;
     char* value = nullptr;
-    int r = sd_bus_get_property_string(bus_, kDestination, path.c_str(), interface, name, &error.e,
-                                       &value);
+    int r = sd().get_property_string(bus_, kDestination, path.c_str(), interface, name, &error.e,
+                                     &value);
     if (r < 0) return missing(path, name, error, r);
     std::string out(value);
     std::free(value);
@@ -92,8 +136,8 @@ class Manager {
                                     const char* name, char type) {
     BusError error;
     T value{};
-    int r = sd_bus_get_property_trivial(bus_, kDestination, path.c_str(), interface, name, &error.e,
-                                        type, &value);
+    int r = sd().get_property_trivial(bus_, kDestination, path.c_str(), interface, name, &error.e,
+                                      type, &value);
     if (r < 0) return missing(path, name, error, r);
     return value;
   }
@@ -101,25 +145,24 @@ class Manager {
   std::vector<Unit> list_units() {
     BusError error;
     sd_bus_message* reply = nullptr;
-    int r = sd_bus_call_method(bus_, kDestination, kManagerPath, kManager, "ListUnits", &error.e,
-                               &reply, "");
+    int r = sd().call_method(bus_, kDestination, kManagerPath, kManager, "ListUnits", &error.e,
+                             &reply, "");
     if (r < 0) {
-      if (sd_bus_error_has_name(&error.e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
-          sd_bus_error_has_name(&error.e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
+      if (sd().error_has_name(&error.e, SD_BUS_ERROR_SERVICE_UNKNOWN) ||
+          sd().error_has_name(&error.e, SD_BUS_ERROR_NAME_HAS_NO_OWNER)) {
         throw FeatureAbsent("systemd is not on the system bus: " + error.text(r));
       }
       note_transport(r);
       throw std::runtime_error("couldn't get units: " + error.text(r));
     }
-    std::unique_ptr<sd_bus_message, decltype(&sd_bus_message_unref)> owned(reply,
-                                                                           &sd_bus_message_unref);
+    std::unique_ptr<sd_bus_message, decltype(sd().message_unref)> owned(reply, sd().message_unref);
     std::vector<Unit> units;
-    r = sd_bus_message_enter_container(reply, 'a', "(ssssssouso)");
+    r = sd().message_enter_container(reply, 'a', "(ssssssouso)");
     while (r > 0) {
       const char *name, *description, *load, *active, *sub, *following, *path, *job_type, *job_path;
       std::uint32_t job_id;
-      r = sd_bus_message_read(reply, "(ssssssouso)", &name, &description, &load, &active, &sub,
-                              &following, &path, &job_id, &job_type, &job_path);
+      r = sd().message_read(reply, "(ssssssouso)", &name, &description, &load, &active, &sub,
+                            &following, &path, &job_id, &job_type, &job_path);
       if (r > 0) units.push_back({name, load, active, path});
     }
     if (r < 0) throw std::runtime_error(std::string("ListUnits reply: ") + std::strerror(-r));
@@ -140,7 +183,7 @@ class Manager {
   // further call would wait the whole deadline again); the next run reconnects.
   void note_transport(int r) {
     if (r == -ECONNRESET || r == -ENOTCONN || r == -EPIPE || r == -ETIMEDOUT ||
-        sd_bus_is_open(bus_) <= 0) {
+        sd().is_open(bus_) <= 0) {
       *broken_ = true;
     }
   }
@@ -209,11 +252,11 @@ class SystemdCollector final : public Collector {
     int r = 0;
     if (private_) {
       // systemd's own socket, without a bus in between (node_exporter's hidden --private).
-      r = sd_bus_new(&raw);
-      if (r >= 0) r = sd_bus_set_address(raw, "unix:path=/run/systemd/private");
-      if (r >= 0) r = sd_bus_start(raw);
+      r = sd().new_bus(&raw);
+      if (r >= 0) r = sd().set_address(raw, "unix:path=/run/systemd/private");
+      if (r >= 0) r = sd().start(raw);
     } else {
-      r = sd_bus_open_system(&raw);
+      r = sd().open_system(&raw);
     }
     Bus bus(raw);
     if (r == -ENOENT || r == -ECONNREFUSED || r == -ENOTDIR) {
@@ -223,7 +266,7 @@ class SystemdCollector final : public Collector {
       throw std::runtime_error(std::string("couldn't get dbus connection: ") + std::strerror(-r));
     }
     // Every call answers within the collector's deadline or fails.
-    sd_bus_set_method_call_timeout(bus.get(), static_cast<std::uint64_t>(deadline_.count()) * 1000);
+    sd().set_method_call_timeout(bus.get(), static_cast<std::uint64_t>(deadline_.count()) * 1000);
     return bus;
   }
 
