@@ -190,16 +190,18 @@ void HttpServer::start() {
     if (!ports.empty()) ports += ",";
     ports += to_civetweb_port(a);
   }
-  // Up to 8 scrapes are served at once, plus a few workers for health checks, the landing page
-  // and quick 503s past --web.max-requests (when it is below 8). An idle civetweb worker costs
-  // ~50 KB of resident memory, and a scrape takes about a millisecond: past 8 at once, scrapes
-  // wait for a worker rather than each holding a thread (docs/compatibility.md).
-  constexpr int kMaxWorkers = 8;
-  int threads =
-      std::min(options_.max_requests > 0 ? options_.max_requests : kMaxWorkers, kMaxWorkers) + 4;
+  // Up to 4 scrapes are served at once, plus 3 workers for health checks, the landing page and
+  // quick 503s past --web.max-requests (when it is below 4). Each worker's stack grows to ~60 KB
+  // of resident memory once it has served a scrape (civetweb hands requests to its workers in
+  // turn), and a scrape takes well under a millisecond of CPU: past 4 at once, scrapes wait for
+  // a worker rather than each holding a thread (docs/compatibility.md).
+  constexpr int kMaxScrapeWorkers = 4;
+  int threads = std::min(options_.max_requests > 0 ? options_.max_requests : kMaxScrapeWorkers,
+                         kMaxScrapeWorkers) +
+                3;
   std::string threads_str = std::to_string(threads);
-  // tcp_nodelay: headers and body go out in two writes, and with Nagle on the body of a
-  // keep-alive response waited for the client's delayed ACK, 40 ms a scrape (bench/run.sh).
+  // tcp_nodelay: with Nagle on, the tail of a keep-alive response that civetweb writes in more
+  // than one piece (its own error pages) waits for the client's delayed ACK, 40 ms each.
   const char* config[] = {"listening_ports",
                           ports.c_str(),
                           "num_threads",
