@@ -12,6 +12,7 @@
 #include "agent/collector.h"
 #include "agent/logging.h"
 #include "agent/pod_directory.h"
+#include "collectors/filesystem.h"
 #include "collectors/kube_pod_cache.h"
 #include "collectors/kube_watch.h"
 
@@ -52,8 +53,9 @@ class KubernetesCollector final : public Collector {
     b.option("pod-labels", pod_labels_,
              "Regexp of pod label names exported as label_<name> on node_kubernetes_pod_info, "
              "matched against the whole name (default: none).");
-    b.option("retention-seconds", retention_seconds_,
-             "How long a pod that went away is still reported.");
+    b.option("retention", retention_text_,
+             "How long a pod that went away is still reported, as a duration (5m, 90s); the "
+             "same spelling as --collector.workloads.retention.");
   }
 
   void configure(const HostPaths& paths) override {
@@ -66,9 +68,12 @@ class KubernetesCollector final : public Collector {
       if (!regex->ok()) throw ConfigError(std::string(kFlagPrefix) + "pod-labels", regex->error());
       options.allow_label = [regex](std::string_view name) { return RE2::FullMatch(name, *regex); };
     }
-    if (!(retention_seconds_ >= 0)) {
-      throw ConfigError(std::string(kFlagPrefix) + "retention-seconds", "must not be negative");
+    auto parsed = parse_go_duration(retention_text_);
+    if (!parsed || parsed->count() < 0) {
+      throw ConfigError(std::string(kFlagPrefix) + "retention",
+                        "must be a duration such as 5m or 30s, got \"" + retention_text_ + "\"");
     }
+    retention_ = *parsed;
     bool explicit_url = !api_url_.empty();
     KubeEndpoint& endpoint = options.endpoint;
     endpoint.token_file = token_file_;
@@ -102,8 +107,7 @@ class KubernetesCollector final : public Collector {
           "Downward API (spec.nodeName) or --collector.kubernetes.node-name");
       return;
     }
-    auto retention = std::chrono::duration_cast<PodCache::Clock::duration>(
-        std::chrono::duration<double>(retention_seconds_));
+    auto retention = std::chrono::duration_cast<PodCache::Clock::duration>(retention_);
     cache_ = std::make_unique<PodCache>(pod_directory(), retention);
     watcher_ = std::make_unique<PodWatcher>(std::move(options), *cache_);
   }
@@ -190,7 +194,8 @@ class KubernetesCollector final : public Collector {
   std::string ca_file_;
   std::string node_name_;
   std::string pod_labels_;
-  double retention_seconds_ = 300;
+  std::string retention_text_ = "5m";
+  std::chrono::nanoseconds retention_ = std::chrono::minutes(5);
 
   std::unique_ptr<PodCache> cache_;
   std::unique_ptr<PodWatcher> watcher_;  // after cache_: stopped before the cache goes

@@ -110,8 +110,11 @@ TEST_F(KubernetesCollectorTest, FlagsAreCheckedAtStartUp) {
             "--collector.kubernetes.api-url");
   EXPECT_EQ(config_error({"--collector.kubernetes.pod-labels=app("}),
             "--collector.kubernetes.pod-labels");
-  EXPECT_EQ(config_error({"--collector.kubernetes.retention-seconds=-1"}),
-            "--collector.kubernetes.retention-seconds");
+  EXPECT_EQ(config_error({"--collector.kubernetes.retention=-1m"}),
+            "--collector.kubernetes.retention");
+  EXPECT_EQ(config_error({"--collector.kubernetes.retention=300"}),
+            "--collector.kubernetes.retention")
+      << "a number without a unit is not a duration";
 }
 
 TEST_F(KubernetesCollectorTest, UnreachableApiIsReportedNotFatal) {
