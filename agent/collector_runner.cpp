@@ -298,7 +298,12 @@ void CollectorRunner::State::rescue(const std::shared_ptr<State>& self,
       std::unique_lock lock(self->mu);
       auto outcomes = self->wait_for(self, *run, lock);
       lock.unlock();
-      (*run->deliver)(std::move(outcomes), true);
+      try {
+        (*run->deliver)(std::move(outcomes), true);
+      } catch (const std::exception& e) {
+        // The held thread's handler frame owns the connection; nothing here may escape.
+        log::error("answering a held scrape failed", {{"err", e.what()}});
+      }
       lock.lock();
       run->delivered = true;
       run->delivered_cv.notify_all();
