@@ -6,8 +6,9 @@
 
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "agent/string_map.h"
 
 namespace nodeprobe {
 
@@ -57,15 +58,11 @@ class MetricSink {
   void reset();
 
  private:
-  struct NameHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   prometheus::MetricFamily* family(std::string_view name, std::string_view help, MetricType type);
 
   std::vector<prometheus::MetricFamily> families_;
   std::vector<std::string> headers_;  // each family's rendered HELP and TYPE lines, once known
-  std::unordered_map<std::string, std::size_t, NameHash, std::equal_to<>> index_;
+  StringMap<std::size_t> index_;
   std::size_t dropped_ = 0;
 };
 

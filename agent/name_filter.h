@@ -5,7 +5,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "agent/string_map.h"
 
 namespace nodeprobe {
 
@@ -23,11 +24,7 @@ class NameFilter {
  private:
   static constexpr std::size_t kMaxCachedNames = 4096;
   std::unique_ptr<RE2> regex_;
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  std::unordered_map<std::string, bool, Hash, std::equal_to<>> cache_;
+  StringMap<bool> cache_;
 };
 
 }  // namespace nodeprobe

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -35,6 +36,10 @@ void for_each_line(std::string_view text, F&& f) {
 
 // Whole-string numbers; nullopt for anything else (empty, trailing junk, overflow).
 std::optional<double> parse_double(std::string_view s);
+
+// A Go duration as node_exporter's flags take it: "5s", "500ms", "1m30s", "1.5s"; nullopt for
+// anything else (a bare number other than "0" has no unit).
+std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
 std::optional<std::uint64_t> parse_uint(std::string_view s);
 std::optional<std::int64_t> parse_int(std::string_view s);
 // Hexadecimal digits without a 0x prefix, as /proc/net and conntrack's stat files print them.

@@ -7,10 +7,10 @@
 #include <functional>
 #include <limits>
 #include <optional>
-#include <unordered_map>
 #include <utility>
 
 #include "agent/exposition.h"
+#include "agent/string_map.h"
 
 namespace nodeprobe {
 namespace {
@@ -191,11 +191,7 @@ void keep_last_per_bound(std::vector<T>& items, Bound bound) {
   items.resize(out);
 }
 
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-};
-using NameIndex = std::unordered_map<std::string, std::size_t, StringHash, std::equal_to<>>;
+using NameIndex = StringMap<std::size_t>;
 
 // Which part of a histogram or summary a sample line carries.
 enum class Part { kPlain, kSum, kCount };

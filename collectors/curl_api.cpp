@@ -13,7 +13,7 @@ struct Loaded {
 
 Loaded load() {
   Loaded out;
-  DynamicLibrary lib("libcurl.so.4");
+  static DynamicLibrary lib("libcurl.so.4");
   auto& a = out.api;
   out.ok = lib.bind("curl_global_init", a.global_init) && lib.bind("curl_easy_init", a.easy_init) &&
            lib.bind("curl_easy_setopt", a.easy_setopt) &&

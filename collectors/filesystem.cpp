@@ -97,39 +97,6 @@ std::string strip_rootfs(std::string_view mount_point, std::string_view rootfs) 
   return std::string(mount_point);
 }
 
-std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view text) {
-  struct Unit {
-    std::string_view name;
-    double nanoseconds;
-  };
-  // Longest names first, so "ms" is not read as "m".
-  static constexpr Unit kUnits[] = {{"ns", 1},  {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-                                    {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-  if (text == "0") return std::chrono::nanoseconds(0);
-  if (text.empty()) return std::nullopt;
-  double total = 0;
-  while (!text.empty()) {
-    std::size_t n = 0;
-    while (n < text.size() && (std::isdigit(static_cast<unsigned char>(text[n])) || text[n] == '.'))
-      ++n;
-    auto number = parse_double(text.substr(0, n));
-    if (n == 0 || !number) return std::nullopt;
-    text.remove_prefix(n);
-    const Unit* unit = nullptr;
-    for (const auto& u : kUnits) {
-      if (text.starts_with(u.name)) {
-        unit = &u;
-        break;
-      }
-    }
-    if (unit == nullptr) return std::nullopt;
-    text.remove_prefix(unit->name.size());
-    total += *number * unit->nanoseconds;
-  }
-  if (!std::isfinite(total) || total > 1e18) return std::nullopt;
-  return std::chrono::nanoseconds(static_cast<std::int64_t>(total));
-}
-
 namespace {
 
 // Debian's node_exporter 1.5 defaults, which add /run, /mnt and /media to upstream's

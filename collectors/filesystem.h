@@ -35,9 +35,6 @@ std::string unescape_mount_field(std::string_view field);
 // "/host" is "/". Only whole path components are stripped ("/hostile" stays).
 std::string strip_rootfs(std::string_view mount_point, std::string_view rootfs);
 
-// A Go duration as node_exporter's flags take it: "5s", "500ms", "1m30s", "1.5s".
-std::optional<std::chrono::nanoseconds> parse_go_duration(std::string_view text);
-
 // The filesystem collector with its own statfs, for tests; the registry's
 // make_filesystem_collector() uses statfs_path().
 std::unique_ptr<Collector> make_filesystem_collector(StatfsFunction statfs);

@@ -11,8 +11,8 @@
 
 #include "agent/collector.h"
 #include "agent/logging.h"
+#include "agent/parse.h"
 #include "agent/pod_directory.h"
-#include "collectors/filesystem.h"
 #include "collectors/kube_pod_cache.h"
 #include "collectors/kube_watch.h"
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "agent/cgroup_ebpf_counts.h"
+#include "agent/parse.h"
 #include "agent/pod_directory.h"
 #include "agent/read_file.h"
 #include "collectors/cgroup_tree.h"
-#include "collectors/filesystem.h"
 #include "collectors/workload_paths.h"
 #include "collectors/workload_stats.h"
 

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "agent/exposition.h"
+#include "agent/parse.h"
 #include "agent/read_file.h"
 #include "tests/unit/collector_harness.h"
 
