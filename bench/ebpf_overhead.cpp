@@ -11,9 +11,14 @@
 // own processes used (user + system, the parent's and its reaped children's), which other
 // tasks do not inflate; wall time is printed beside it.
 //
-// Usage (root): nodeprobe_ebpf_overhead [PAIRS] [ROUND_TRIPS] [EXECS] [WORK_US]
-//               (defaults 7 200000 2000 5)
+// A fourth comparison attaches only a program that does nothing to sched_switch: the floor that
+// the kernel's dispatch to any BPF program there sets.
+//
+// Usage (root): [RUNQLAT_METHOD=wakeups] nodeprobe_ebpf_overhead [PAIRS] [ROUND_TRIPS] [EXECS]
+//               [WORK_US]   (defaults 7 200000 2000 5; RUNQLAT_METHOD=wakeups measures the
+//               run-queue probe's wakeup programs where the kernel would use runqlat_switch_in)
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -27,6 +32,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "agent/host_paths.h"
@@ -148,6 +154,10 @@ std::unique_ptr<Probes> attach_all() {
   options.kernel_btf = ebpf::parse_btf(options.btf_path);
   options.cgroup_v1_memory = ebpf::uses_cgroup_v1_memory(paths);
   options.block_devices = ebpf::count_block_devices(paths);
+  if (const char* method = std::getenv("RUNQLAT_METHOD");
+      method && std::string(method) == "wakeups") {
+    options.runqueue_method = ebpf::LoadOptions::RunqueueMethod::wakeups;
+  }
   auto probes = std::make_unique<Probes>();
   probes->all.push_back(std::make_unique<ebpf::ProcessProbe>(options));
   probes->all.push_back(std::make_unique<ebpf::RunqlatProbe>(options));
@@ -164,12 +174,47 @@ std::unique_ptr<Probes> attach_all() {
   return probes;
 }
 
+// The floor: a program that does nothing, attached to sched_switch the way the run-queue probe's
+// tp_btf program is. What any BPF program there costs the scheduler (the tracepoint's dispatch).
+struct EmptySwitchProgram {
+  int prog = -1;
+  int link = -1;
+  EmptySwitchProgram() {
+    HostPaths paths;
+    auto kernel = ebpf::parse_btf(paths.sys("kernel/btf/vmlinux"));
+    auto id = kernel
+                  ? btf__find_by_name_kind(kernel.get(), "btf_trace_sched_switch", BTF_KIND_TYPEDEF)
+                  : -1;
+    const bpf_insn program[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    bpf_prog_load_opts opts{};
+    opts.sz = sizeof opts;
+    opts.expected_attach_type = BPF_TRACE_RAW_TP;
+    opts.attach_btf_id = static_cast<__u32>(id);
+    if (id >= 0) {
+      prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "empty", "GPL", program, 2, &opts);
+    }
+    if (prog >= 0) link = bpf_raw_tracepoint_open(nullptr, prog);
+    if (link < 0) {
+      std::fprintf(stderr, "cannot attach an empty tp_btf program to sched_switch\n");
+      std::exit(1);
+    }
+  }
+  ~EmptySwitchProgram() {
+    close(link);
+    close(prog);
+  }
+};
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   auto n = v.size();
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+template <class Attached = Probes>
 void compare(const char* name, int pairs, const std::function<void()>& load) {
   std::printf("\n%s: CPU seconds without / with probes, slowdown (wall: same)\n", name);
   load();  // warm up caches and the page cache of /bin/true
@@ -183,7 +228,12 @@ void compare(const char* name, int pairs, const std::function<void()>& load) {
       if ((pair + half) % 2 == 0) {
         without = measure(load);
       } else {
-        auto probes = attach_all();
+        std::unique_ptr<Attached> attached;
+        if constexpr (std::is_same_v<Attached, Probes>) {
+          attached = attach_all();
+        } else {
+          attached = std::make_unique<Attached>();
+        }
         with = measure(load);
       }
     }
@@ -254,6 +304,9 @@ int main(int argc, char** argv) {
   auto busy_ping_pong = [&] { pipe_ping_pong(round_trips / 4, steps); };
   auto fork_exec = [&] { fork_exec_loop(execs); };
   compare("pipe ping-pong, switching only", pairs, ping_pong);
+  compare<EmptySwitchProgram>(
+      "pipe ping-pong, switching only, an empty program on sched_switch instead (the floor)", pairs,
+      ping_pong);
   std::string busy = "pipe ping-pong, " + std::to_string(work_us) + " us of work per hop";
   compare(busy.c_str(), pairs, busy_ping_pong);
   compare("fork+exec+wait loop", pairs, fork_exec);

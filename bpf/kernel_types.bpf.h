@@ -45,8 +45,31 @@ struct signal_struct {
   atomic_t live;
 };
 
+/* The scheduler's own run-delay accounting (CONFIG_SCHED_INFO): when the task was last put on
+ * a run queue, in that run queue's clock; zero once it runs. */
+struct sched_info {
+  unsigned long long last_queued;
+};
+
+/* A CPU's run queue; clock is what the scheduler stamps last_queued with. */
+struct rq {
+  __u64 clock;
+};
+
+/* With CONFIG_FAIR_GROUP_SCHED every task, whatever its class, points at the CFS run queue of
+ * its group on its CPU (set_task_rq()), and that at the CPU's run queue. */
+struct cfs_rq {
+  struct rq* rq;
+};
+
+struct sched_entity {
+  struct cfs_rq* cfs_rq;
+};
+
 struct task_struct {
   unsigned int __state;
+  struct sched_info sched_info;
+  struct sched_entity se;
   int exit_code;
   int pid;
   int tgid;

@@ -30,7 +30,7 @@ bool exists(const std::string& path) {
 // libbpf names raw tracepoint programs "raw_tp/<tracepoint>" (or the long form).
 std::string tracepoint_of(const bpf_program* program) {
   std::string_view section = bpf_program__section_name(program);
-  for (std::string_view prefix : {"raw_tp/", "raw_tracepoint/"}) {
+  for (std::string_view prefix : {"raw_tp/", "raw_tracepoint/", "tp_btf/"}) {
     if (section.starts_with(prefix)) return std::string(section.substr(prefix.size()));
   }
   return std::string(section);
@@ -93,7 +93,10 @@ void BpfProbe::attach(const LoadOptions& options) {
     if (auto it = options.attach_overrides.find(state.name); it != options.attach_overrides.end()) {
       state.tracepoint = it->second;
     }
-    auto* link = bpf_program__attach_raw_tracepoint(program, state.tracepoint.c_str());
+    // A tp_btf program names its tracepoint at load time (its BTF id); raw_tp ones here.
+    auto* link = bpf_program__type(program) == BPF_PROG_TYPE_TRACING
+                     ? bpf_program__attach_trace(program)
+                     : bpf_program__attach_raw_tracepoint(program, state.tracepoint.c_str());
     if (link == nullptr) {
       int err = errno;
       state.error = "attaching to raw tracepoint " + state.tracepoint +
@@ -104,6 +107,14 @@ void BpfProbe::attach(const LoadOptions& options) {
     links_.push_back(link);
     state.attached = true;
   }
+}
+
+void BpfProbe::skip_program(const char* name) {
+  if (object_ == nullptr) return;
+  if (auto* program = bpf_object__find_program_by_name(object_, name)) {
+    bpf_program__set_autoload(program, false);
+  }
+  std::erase_if(programs_, [name](const ProgramState& state) { return state.name == name; });
 }
 
 void BpfProbe::fail_all(const std::string& error) {
@@ -195,6 +206,39 @@ std::vector<bool> raw_tracepoint_args(const btf& kernel_btf, std::string_view tr
     args.push_back(arg != nullptr && btf_is_ptr(arg));
   }
   return args;
+}
+
+bool btf_has_member(const btf& kernel_btf, const char* type_name, const char* member) {
+  auto id = btf__find_by_name_kind(&kernel_btf, type_name, BTF_KIND_STRUCT);
+  const btf_type* type = id < 0 ? nullptr : btf__type_by_id(&kernel_btf, id);
+  if (type == nullptr) return false;
+  const btf_member* members = btf_members(type);
+  for (int i = 0; i < btf_vlen(type); ++i) {
+    const char* name = btf__name_by_offset(&kernel_btf, members[i].name_off);
+    if (name != nullptr && std::strcmp(name, member) == 0) return true;
+  }
+  return false;
+}
+
+bool kernel_has_tp_btf(const btf& kernel_btf) {
+  // A program that returns 0, loaded and attached the way a tp_btf/sched_switch program is.
+  auto id = btf__find_by_name_kind(&kernel_btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+  if (id < 0) return false;
+  const bpf_insn program[] = {
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+  };
+  bpf_prog_load_opts opts{};
+  opts.sz = sizeof opts;
+  opts.expected_attach_type = BPF_TRACE_RAW_TP;
+  opts.attach_btf_id = static_cast<__u32>(id);
+  int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "np_tp_btf_probe", "GPL", program,
+                         std::size(program), &opts);
+  if (fd < 0) return false;
+  int link = bpf_raw_tracepoint_open(nullptr, fd);
+  if (link >= 0) ::close(link);
+  ::close(fd);
+  return link >= 0;
 }
 
 std::shared_ptr<const btf> parse_btf(const std::string& path) {

@@ -37,6 +37,13 @@ struct LoadOptions {
   // Attaches a program to another raw tracepoint than its SEC() names. For tests that play a
   // kernel without one of the tracepoints.
   std::map<std::string, std::string, std::less<>> attach_overrides;
+  // How the run-queue probe measures waits (bpf/runqlat.bpf.c): from the scheduler's own
+  // enqueue stamps where this kernel keeps them (automatic), or always from wakeups.
+  enum class RunqueueMethod { automatic, wakeups };
+  RunqueueMethod runqueue_method = RunqueueMethod::automatic;
+  // BTF-typed tracepoints (tp_btf) where the kernel has them (kernel_has_tp_btf); false plays a
+  // kernel without them, for tests.
+  bool use_tp_btf = true;
 };
 
 struct ProgramState {
@@ -75,6 +82,8 @@ class BpfProbe {
   bool load(const LoadOptions& options);
   // Attaches every program to its raw tracepoint, each on its own.
   void attach(const LoadOptions& options);
+  // Leaves a program of the object out: not loaded, not attached, not listed. Before load().
+  void skip_program(const char* name);
   bpf_map* map(const char* name) const;
 
  private:
@@ -107,6 +116,13 @@ bool uses_cgroup_v1_memory(const HostPaths& paths);
 // btf_trace_<name> typedef in the kernel's BTF), each true for a pointer. Empty when the
 // kernel has no such tracepoint.
 std::vector<bool> raw_tracepoint_args(const btf& kernel_btf, std::string_view tracepoint);
+
+// Whether the kernel runs BTF-typed tracepoint programs (tp_btf: the tracing program type,
+// which some kernels leave out): loads and attaches a program that does nothing to sched_switch.
+bool kernel_has_tp_btf(const btf& kernel_btf);
+
+// Whether the kernel's BTF has struct <type_name> with a member of that name.
+bool btf_has_member(const btf& kernel_btf, const char* type_name, const char* member);
 
 // Parses BTF from a file; null when it cannot (errno says why).
 std::shared_ptr<const btf> parse_btf(const std::string& path);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "agent/parse.h"
+#include "agent/read_file.h"
 #include "bpf/biolat.skel.h"
 #include "bpf/oomkill.skel.h"
 #include "bpf/process.skel.h"
@@ -100,15 +102,55 @@ log2_hist ProcessProbe::lifetime() const {
   return hist;
 }
 
+namespace {
+
+// Whether this kernel stamps every enqueue in task->sched_info.last_queued, and its BTF names
+// what runqlat_switch_in reads.
+bool sched_info_stamps_enqueues(const LoadOptions& options, const std::string& schedstat_path) {
+  if (options.runqueue_method != LoadOptions::RunqueueMethod::automatic) return false;
+  if (!options.kernel_btf) return false;
+  const btf& kernel = *options.kernel_btf;
+  if (!btf_has_member(kernel, "task_struct", "sched_info") ||
+      !btf_has_member(kernel, "sched_info", "last_queued") ||
+      !btf_has_member(kernel, "task_struct", "se") ||
+      !btf_has_member(kernel, "sched_entity", "cfs_rq") ||  // CONFIG_FAIR_GROUP_SCHED
+      !btf_has_member(kernel, "cfs_rq", "rq") || !btf_has_member(kernel, "rq", "clock")) {
+    return false;
+  }
+  // Before Linux 5.14 the scheduler stamped tasks only while delay accounting or schedstats were
+  // on; it always does where it counts timeslices: "<on-CPU ns> <run delay ns> <timeslices>".
+  std::string text;
+  int error = 0;
+  if (!try_read_file(schedstat_path, text, error, 4096)) return false;
+  auto fields = split_fields(text);
+  auto timeslices = fields.size() >= 3 ? parse_uint(fields[2]) : std::nullopt;
+  return timeslices && *timeslices > 0;
+}
+
+}  // namespace
+
 RunqlatProbe::RunqlatProbe(const LoadOptions& options) : BpfProbe("runqlat") {
   auto opts = open_options(options);
   skeleton_ = runqlat_bpf::open(&opts);
   adopt(skeleton_ ? skeleton_->obj : nullptr, [s = skeleton_] { runqlat_bpf::destroy(s); });
   if (skeleton_ == nullptr) return;
-  if (options.kernel_btf) {
-    // (bool preempt, prev, next) and, since Linux 5.18, unsigned int prev_state.
-    auto args = raw_tracepoint_args(*options.kernel_btf, "sched_switch");
-    skeleton_->rodata->switch_passes_prev_state = args.size() >= 4 && !args[3];
+  if (sched_info_stamps_enqueues(options, "/proc/self/schedstat")) {
+    method_ = Method::sched_info;
+    for (const char* name : {"runqlat_wakeup", "runqlat_wakeup_new", "runqlat_switch"}) {
+      skip_program(name);
+    }
+    bool tp_btf = options.use_tp_btf && kernel_has_tp_btf(*options.kernel_btf);
+    skip_program(tp_btf ? "runqlat_switch_in" : "runqlat_switch_in_btf");
+    bpf_map__set_max_entries(skeleton_->maps.enqueued, 1);  // unused
+  } else {
+    method_ = Method::wakeups;
+    skip_program("runqlat_switch_in");
+    skip_program("runqlat_switch_in_btf");
+    if (options.kernel_btf) {
+      // (bool preempt, prev, next) and, since Linux 5.18, unsigned int prev_state.
+      auto args = raw_tracepoint_args(*options.kernel_btf, "sched_switch");
+      skeleton_->rodata->switch_passes_prev_state = args.size() >= 4 && !args[3];
+    }
   }
   if (!load(options)) return;
   attach(options);

@@ -40,9 +40,14 @@ class RunqlatProbe final : public BpfProbe {
  public:
   explicit RunqlatProbe(const LoadOptions& options);
   log2_hist latency() const;
+  // Which programs measure: runqlat_switch_in alone, reading the scheduler's enqueue stamps,
+  // or runqlat_wakeup, runqlat_wakeup_new and runqlat_switch (bpf/runqlat.bpf.c).
+  enum class Method { sched_info, wakeups };
+  Method method() const { return method_; }
 
  private:
   runqlat_bpf* skeleton_ = nullptr;
+  Method method_ = Method::wakeups;
 };
 
 // Block request latency per disk and operation (bpf/biolat.bpf.c).

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "agent/host_paths.h"
 #include "bpf/probe.h"
@@ -40,6 +41,20 @@ inline ebpf::LoadOptions host_load_options() {
   options.cgroup_v1_memory = ebpf::uses_cgroup_v1_memory(paths);
   options.block_devices = ebpf::count_block_devices(paths);
   return options;
+}
+
+// "all attached" when the exposition lists at least one runqlat program and each of them
+// attached; otherwise what is wrong. Which programs the probe runs depends on the kernel.
+inline std::string runqlat_programs_attached(std::string_view text) {
+  constexpr std::string_view kPrefix = "nodeprobe_ebpf_program_attached{program=\"runqlat_";
+  int listed = 0;
+  for (std::size_t at = text.find(kPrefix); at != std::string_view::npos;
+       at = text.find(kPrefix, at + 1)) {
+    auto line = text.substr(at, text.find('\n', at) - at);
+    if (!line.ends_with("} 1")) return "not attached: " + std::string(line);
+    ++listed;
+  }
+  return listed > 0 ? "all attached" : "no runqlat program listed";
 }
 
 // Every program's error, for assertion messages.
