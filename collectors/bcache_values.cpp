@@ -49,7 +49,11 @@ std::optional<std::uint64_t> bcache_dehumanize(std::string_view text) {
   }
   constexpr std::string_view kUnits = "kMGTPEZY";
   auto power = kUnits.find(unit);
-  double multiplier = power == std::string_view::npos ? 0 : std::ldexp(1.0, 10 * (power + 1));
+  double multiplier = 0;  // 1024^(power + 1), exact in a double
+  if (power != std::string_view::npos) {
+    multiplier = 1;
+    for (std::size_t i = 0; i <= power; ++i) multiplier *= 1024;
+  }
   auto mantissa = pseudo_float(text.substr(0, text.size() - 1));
   if (!mantissa) return std::nullopt;
   return to_uint64(*mantissa * multiplier);

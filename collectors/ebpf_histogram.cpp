@@ -1,7 +1,6 @@
 #include "collectors/ebpf_histogram.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace nodeprobe {
 
@@ -18,7 +17,7 @@ HistogramValue log2_histogram_seconds(const log2_hist& hist, int first_slot, int
     } else if (slot <= last_slot) {
       // 2^slot ns is exact in a double for every slot, and so is its value in seconds up to
       // the one rounding of the division.
-      double bound = std::ldexp(1.0, slot) / 1e9;
+      double bound = static_cast<double>(std::uint64_t{1} << slot) / 1e9;
       out.buckets.emplace_back(bound, n + (slot == first_slot ? below : 0));
     }
   }
