@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cmath>
 #include <cstring>
 #include <map>
 #include <set>
@@ -167,8 +166,9 @@ class FilesystemCollector final : public Collector {
       throw ConfigError(timeout_flag_, "must be a positive duration such as 5s or 500ms, got \"" +
                                            mount_timeout_ + "\"");
     }
+    // Within the range first, so that the conversion is defined (and NaN fails it).
     if (!(stat_workers_ >= 1 && stat_workers_ <= 1024 &&
-          stat_workers_ == std::floor(stat_workers_))) {
+          stat_workers_ == static_cast<double>(static_cast<int>(stat_workers_)))) {
       throw ConfigError(workers_flag_, "must be a whole number from 1 to 1024");
     }
     timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
