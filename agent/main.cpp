@@ -17,8 +17,10 @@ int main(int argc, char** argv) {
   using namespace nodeprobe;
 
   // glibc gives each thread that allocates its own arena (up to 8 per core); the HTTP and
-  // collector threads allocate little, and two arenas hold it all at a fraction of the memory.
-  mallopt(M_ARENA_MAX, 2);
+  // collector threads allocate little, and one arena holds it all at a fraction of the memory
+  // (each thread still has its own lock-free cache of small blocks). Against two arenas: 200 KB
+  // less resident, the same CPU per scrape (docs/performance.md).
+  mallopt(M_ARENA_MAX, 1);
 
   // Block the stop signals in every thread; the main thread waits for them with sigwait.
   sigset_t stop_signals;
