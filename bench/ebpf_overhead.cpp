@@ -18,7 +18,6 @@
 //               [WORK_US]   (defaults 7 200000 2000 5; RUNQLAT_METHOD=wakeups measures the
 //               run-queue probe's wakeup programs where the kernel would use runqlat_switch_in)
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <sched.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
@@ -177,34 +176,14 @@ std::unique_ptr<Probes> attach_all() {
 // The floor: a program that does nothing, attached to sched_switch the way the run-queue probe's
 // tp_btf program is. What any BPF program there costs the scheduler (the tracepoint's dispatch).
 struct EmptySwitchProgram {
-  int prog = -1;
-  int link = -1;
+  std::shared_ptr<const btf> kernel = ebpf::parse_btf(HostPaths{}.sys("kernel/btf/vmlinux"));
+  std::unique_ptr<ebpf::NoopTpBtfProgram> program;
   EmptySwitchProgram() {
-    HostPaths paths;
-    auto kernel = ebpf::parse_btf(paths.sys("kernel/btf/vmlinux"));
-    auto id = kernel
-                  ? btf__find_by_name_kind(kernel.get(), "btf_trace_sched_switch", BTF_KIND_TYPEDEF)
-                  : -1;
-    const bpf_insn program[] = {
-        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
-        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
-    };
-    bpf_prog_load_opts opts{};
-    opts.sz = sizeof opts;
-    opts.expected_attach_type = BPF_TRACE_RAW_TP;
-    opts.attach_btf_id = static_cast<__u32>(id);
-    if (id >= 0) {
-      prog = bpf_prog_load(BPF_PROG_TYPE_TRACING, "empty", "GPL", program, 2, &opts);
-    }
-    if (prog >= 0) link = bpf_raw_tracepoint_open(nullptr, prog);
-    if (link < 0) {
+    if (kernel) program = std::make_unique<ebpf::NoopTpBtfProgram>(*kernel);
+    if (!program || !program->attached()) {
       std::fprintf(stderr, "cannot attach an empty tp_btf program to sched_switch\n");
       std::exit(1);
     }
-  }
-  ~EmptySwitchProgram() {
-    close(link);
-    close(prog);
   }
 };
 

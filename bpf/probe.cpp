@@ -220,26 +220,28 @@ bool btf_has_member(const btf& kernel_btf, const char* type_name, const char* me
   return false;
 }
 
-bool kernel_has_tp_btf(const btf& kernel_btf) {
-  // A program that returns 0, loaded and attached the way a tp_btf/sched_switch program is.
+NoopTpBtfProgram::NoopTpBtfProgram(const btf& kernel_btf) {
   auto id = btf__find_by_name_kind(&kernel_btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-  if (id < 0) return false;
+  if (id < 0) return;
   const bpf_insn program[] = {
-      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},
+      {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0},  // r0 = 0
       {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
   };
   bpf_prog_load_opts opts{};
   opts.sz = sizeof opts;
   opts.expected_attach_type = BPF_TRACE_RAW_TP;
   opts.attach_btf_id = static_cast<__u32>(id);
-  int fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "np_tp_btf_probe", "GPL", program,
-                         std::size(program), &opts);
-  if (fd < 0) return false;
-  int link = bpf_raw_tracepoint_open(nullptr, fd);
-  if (link >= 0) ::close(link);
-  ::close(fd);
-  return link >= 0;
+  prog_fd_ = bpf_prog_load(BPF_PROG_TYPE_TRACING, "np_noop_switch", "GPL", program,
+                           std::size(program), &opts);
+  if (prog_fd_ >= 0) link_fd_ = bpf_raw_tracepoint_open(nullptr, prog_fd_);
 }
+
+NoopTpBtfProgram::~NoopTpBtfProgram() {
+  if (link_fd_ >= 0) ::close(link_fd_);
+  if (prog_fd_ >= 0) ::close(prog_fd_);
+}
+
+bool kernel_has_tp_btf(const btf& kernel_btf) { return NoopTpBtfProgram(kernel_btf).attached(); }
 
 std::shared_ptr<const btf> parse_btf(const std::string& path) {
   btf* parsed = btf__parse(path.c_str(), nullptr);

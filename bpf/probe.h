@@ -117,8 +117,23 @@ bool uses_cgroup_v1_memory(const HostPaths& paths);
 // kernel has no such tracepoint.
 std::vector<bool> raw_tracepoint_args(const btf& kernel_btf, std::string_view tracepoint);
 
+// A program that does nothing, attached to sched_switch as a tp_btf program, for as long as the
+// object lives: the probe for tp_btf support, and the benchmark's floor (bench/ebpf_overhead.cpp).
+class NoopTpBtfProgram {
+ public:
+  explicit NoopTpBtfProgram(const btf& kernel_btf);
+  ~NoopTpBtfProgram();
+  NoopTpBtfProgram(const NoopTpBtfProgram&) = delete;
+  NoopTpBtfProgram& operator=(const NoopTpBtfProgram&) = delete;
+  bool attached() const { return link_fd_ >= 0; }
+
+ private:
+  int prog_fd_ = -1;
+  int link_fd_ = -1;
+};
+
 // Whether the kernel runs BTF-typed tracepoint programs (tp_btf: the tracing program type,
-// which some kernels leave out): loads and attaches a program that does nothing to sched_switch.
+// which some kernels leave out): loads and attaches a NoopTpBtfProgram, then removes it.
 bool kernel_has_tp_btf(const btf& kernel_btf);
 
 // Whether the kernel's BTF has struct <type_name> with a member of that name.
