@@ -32,6 +32,13 @@ StatfsAnswer statfs_path(const std::string& path) {
   return a;
 }
 
+namespace {
+
+// How long a scrape lets its statfs calls queue behind one thread before it puts more to work.
+constexpr std::chrono::milliseconds kHelpAfter{2};
+
+}  // namespace
+
 struct StatfsPool::State {
   struct Entry {
     std::string path;
@@ -99,31 +106,51 @@ struct StatfsPool::State {
               {{"collector", "filesystem"}, {"path", e.path}});
   }
 
-  static void spawn_as_needed(const std::shared_ptr<State>& s) {
-    std::size_t queued =
-        s->trusted_queue.size() + s->local_queue.size() + s->untrusted_queue.size();
-    while (!s->stopping && s->idle < queued && s->threads < s->max_threads() &&
+  std::size_t queued() const {
+    return trusted_queue.size() + local_queue.size() + untrusted_queue.size();
+  }
+
+  // Makes sure queued calls have threads to run them: one thread, which takes the calls one
+  // after another (statfs answers in microseconds, and every thread woken costs more than
+  // that), or with `all`, as many as there are calls, within the limits. stat_all asks for all
+  // once a call has kept the queue waiting for kHelpAfter.
+  static void spawn_as_needed(const std::shared_ptr<State>& s, bool all) {
+    std::size_t queued = s->queued();
+    if (queued == 0 || s->stopping) return;
+    std::size_t wanted = all ? queued : 1;
+    while (s->idle < wanted && s->threads < s->max_threads() &&
            s->threads - s->stuck < s->options.workers) {
       try {
         std::thread([s] { run_worker(s); }).detach();
       } catch (const std::system_error& e) {
         log::error("cannot start a statfs thread",
                    {{"collector", "filesystem"}, {"err", e.what()}});
-        return;
+        break;
       }
       ++s->threads;
       ++s->idle;
     }
-    s->work.notify_all();
+    if (all) {
+      s->work.notify_all();
+    } else {
+      s->work.notify_one();
+    }
   }
 
   // Threads are detached: one blocked in statfs can be neither joined nor cancelled. Each holds
   // the state it needs, so it may outlive the pool and leaves when its call returns.
   static void run_worker(std::shared_ptr<State> s) {
     std::unique_lock lock(s->mu);
+    // Waiters on `answered` are woken when this thread runs out of calls, not after each one:
+    // a scrape's calls usually all go through one thread, and its waiter wakes once.
+    bool unannounced = false;
     while (true) {
       std::string key;
-      s->work.wait(lock, [&] { return s->stopping || s->pick(key); });
+      if (!s->stopping && !s->pick(key)) {
+        if (unannounced) s->answered.notify_all();
+        unannounced = false;
+        s->work.wait(lock, [&] { return s->stopping || s->pick(key); });
+      }
       --s->idle;
       if (key.empty()) break;  // stopping
 
@@ -147,17 +174,22 @@ struct StatfsPool::State {
       e.last = answer;
       ++e.answers;
       if (was_stuck) {
-        --s->stuck;
         log::info("statfs answered again; the mount is reported again",
                   {{"collector", "filesystem"}, {"path", e.path}});
       }
       if (!e.wanted) s->entries.erase(it);
-      s->answered.notify_all();
-      s->work.notify_all();  // a freed replacement slot may allow untrusted work again
-      // A replacement took this thread's place while it was blocked: one of them leaves.
-      if (was_stuck && s->threads - s->stuck > s->options.workers) break;
+      unannounced = true;
+      if (was_stuck) {
+        --s->stuck;
+        s->answered.notify_all();
+        unannounced = false;
+        s->work.notify_all();  // a freed replacement slot may allow untrusted work again
+        // A replacement took this thread's place while it was blocked: one of them leaves.
+        if (s->threads - s->stuck > s->options.workers) break;
+      }
       ++s->idle;
     }
+    if (unannounced) s->answered.notify_all();
     --s->threads;
     s->exited.notify_all();
   }
@@ -235,7 +267,10 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
     }
     target[i] = e.answers + 1;
   }
-  State::spawn_as_needed(state_);
+  State::spawn_as_needed(state_, false);
+  // Should the queue still wait after this long (a call ahead of it blocks), every thread the
+  // limits allow is put to work.
+  auto help_at = Clock::now() + kHelpAfter;
 
   while (true) {
     now = Clock::now();
@@ -261,10 +296,12 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
     }
     if (all_done || now >= wait_until) break;
     // A call that just became stuck frees a slot for a replacement thread.
-    State::spawn_as_needed(state_);
+    State::spawn_as_needed(state_, now >= help_at);
+    if (now < help_at && s.queued() > 0) wake = std::min(wake, help_at);
     s.answered.wait_until(lock, wake);
   }
-  State::spawn_as_needed(state_);
+  // What this scrape stopped waiting for is still run, for a later scrape.
+  State::spawn_as_needed(state_, true);
   return results;
 }
 
