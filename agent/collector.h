@@ -27,6 +27,11 @@ class ConfigError : public std::runtime_error {
   std::string flag_;
 };
 
+// A duration flag's value (Go spelling, as node_exporter's: 5m, 30s, 500ms); throws ConfigError
+// naming `flag` for anything else, and for zero too when `positive`.
+std::chrono::nanoseconds duration_flag(const std::string& flag, const std::string& text,
+                                       bool positive);
+
 // Thrown by a collector when this host lacks what it reads (no PSI in this kernel, no such
 // sysfs class). The framework reports the collector as unsuccessful, like any failure, but logs
 // it as an absent feature rather than an error.

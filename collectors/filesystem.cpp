@@ -161,17 +161,13 @@ class FilesystemCollector final : public Collector {
     type_filter_ =
         make_device_filter({type_exclude_, kDefaultFsTypesExclude, old_type_exclude_, type_include_,
                             type_exclude_flag_, type_include_flag_, old_type_flag_});
-    auto timeout = parse_go_duration(mount_timeout_);
-    if (!timeout || timeout->count() <= 0) {
-      throw ConfigError(timeout_flag_, "must be a positive duration such as 5s or 500ms, got \"" +
-                                           mount_timeout_ + "\"");
-    }
+    auto timeout = duration_flag(timeout_flag_, mount_timeout_, true);
     // Within the range first, so that the conversion is defined (and NaN fails it).
     if (!(stat_workers_ >= 1 && stat_workers_ <= 1024 &&
           stat_workers_ == static_cast<double>(static_cast<int>(stat_workers_)))) {
       throw ConfigError(workers_flag_, "must be a whole number from 1 to 1024");
     }
-    timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    timeout_ = std::chrono::duration_cast<std::chrono::milliseconds>(timeout);
     // A mount that hangs is reported as "mountpoint timeout" only if the collector itself still
     // meets --collector.timeout; past that the framework would drop every mount's families. So
     // the statfs wait ends at four fifths of the collector deadline when that comes first.

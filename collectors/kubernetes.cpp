@@ -68,12 +68,7 @@ class KubernetesCollector final : public Collector {
       if (!regex->ok()) throw ConfigError(std::string(kFlagPrefix) + "pod-labels", regex->error());
       options.allow_label = [regex](std::string_view name) { return RE2::FullMatch(name, *regex); };
     }
-    auto parsed = parse_go_duration(retention_text_);
-    if (!parsed || parsed->count() < 0) {
-      throw ConfigError(std::string(kFlagPrefix) + "retention",
-                        "must be a duration such as 5m or 30s, got \"" + retention_text_ + "\"");
-    }
-    retention_ = *parsed;
+    retention_ = duration_flag(std::string(kFlagPrefix) + "retention", retention_text_, false);
     bool explicit_url = !api_url_.empty();
     KubeEndpoint& endpoint = options.endpoint;
     endpoint.token_file = token_file_;

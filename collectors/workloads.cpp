@@ -81,12 +81,8 @@ class WorkloadsCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
-    auto retention = parse_go_duration(retention_text_);
-    if (!retention || retention->count() < 0) {
-      throw ConfigError(retention_flag_,
-                        "must be a duration such as 5m or 30s, got \"" + retention_text_ + "\"");
-    }
-    retention_ = std::chrono::duration_cast<Clock::duration>(*retention);
+    retention_ = std::chrono::duration_cast<Clock::duration>(
+        duration_flag(retention_flag_, retention_text_, false));
   }
 
   void collect(MetricSink& sink) override {
