@@ -159,11 +159,10 @@ class BcacheCollector final : public Collector {
     sink.gauge("node_bcache_writeback_change",
                "Last writeback rate change step for this backing device.",
                static_cast<double>(debug->change), labels);
-    for (const char* period : {"stats_five_minute", "stats_total"}) {
-      for (const auto& t : kTotals) {
-        double v = set.value(bdev + "/" + period + "/" + t.file);
-        if (std::string_view(period) == "stats_total") sink.counter(t.name, t.help, v, labels);
-      }
+    // As for the set: procfs checks the five-minute statistics too, without exporting them.
+    for (const auto& t : kTotals) set.value(bdev + "/stats_five_minute/" + t.file);
+    for (const auto& t : kTotals) {
+      sink.counter(t.name, t.help, set.value(bdev + "/stats_total/" + t.file), labels);
     }
   }
 
