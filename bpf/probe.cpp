@@ -99,8 +99,7 @@ void BpfProbe::attach(const LoadOptions& options) {
                      : bpf_program__attach_raw_tracepoint(program, state.tracepoint.c_str());
     if (link == nullptr) {
       int err = errno;
-      state.error = "attaching to raw tracepoint " + state.tracepoint +
-                    " failed: " + errno_text(err) +
+      state.error = "attaching to tracepoint " + state.tracepoint + " failed: " + errno_text(err) +
                     (err == ENOENT ? " (this kernel has no such tracepoint)" : "");
       continue;
     }

@@ -80,7 +80,7 @@ class BpfProbe {
   // Loads the object into the kernel unless options.blocked says not to. False on failure,
   // recorded in load_error() and in every program's error.
   bool load(const LoadOptions& options);
-  // Attaches every program to its raw tracepoint, each on its own.
+  // Attaches every program to its tracepoint (raw or tp_btf), each on its own.
   void attach(const LoadOptions& options);
   // Leaves a program of the object out: not loaded, not attached, not listed. Before load().
   void skip_program(const char* name);

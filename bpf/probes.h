@@ -40,8 +40,9 @@ class RunqlatProbe final : public BpfProbe {
  public:
   explicit RunqlatProbe(const LoadOptions& options);
   log2_hist latency() const;
-  // Which programs measure: runqlat_switch_in alone, reading the scheduler's enqueue stamps,
-  // or runqlat_wakeup, runqlat_wakeup_new and runqlat_switch (bpf/runqlat.bpf.c).
+  // Which programs measure: runqlat_switch_in_btf or runqlat_switch_in alone, reading the
+  // scheduler's enqueue stamps, or runqlat_wakeup, runqlat_wakeup_new and runqlat_switch
+  // (bpf/runqlat.bpf.c).
   enum class Method { sched_info, wakeups };
   Method method() const { return method_; }
 

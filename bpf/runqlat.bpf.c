@@ -2,8 +2,9 @@
  * (woken, newly forked, or preempted while still runnable) until it is switched in.
  *
  * Two ways to measure it; the loader picks one (bpf/probes.cpp) and loads only its programs:
- * - runqlat_switch_in alone, where the scheduler keeps its own accounting (CONFIG_SCHED_INFO,
- *   which delay accounting and /proc/<pid>/schedstat need, so distribution kernels have it):
+ * - runqlat_switch_in_btf (or runqlat_switch_in on a kernel without tp_btf) alone, where the
+ *   scheduler keeps its own accounting (CONFIG_SCHED_INFO, which delay accounting and
+ *   /proc/<pid>/schedstat need, so distribution kernels have it):
  *   the scheduler stamps every enqueue in task->sched_info.last_queued and clears the stamp in
  *   context_switch(), after the sched_switch tracepoint. At that tracepoint the wait is the
  *   run queue's clock minus the stamp: one program, one event per switch, no map of our own.
@@ -39,23 +40,22 @@ struct {
   __type(value, struct log2_hist);
 } latency SEC(".maps");
 
-static __always_inline void record(__u64 waited_ns) {
+/* Adds the wait from `since` to `now` to this CPU's histogram. */
+static __always_inline void record_wait(__u64 since, __u64 now) {
   __u32 zero = 0;
   struct log2_hist* hist = bpf_map_lookup_elem(&latency, &zero);
-  if (hist) log2_hist_add(hist, waited_ns);
+  if (hist) log2_hist_add(hist, now > since ? now - since : 0);
 }
 
-/* sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next, ...), in
- * __schedule() after update_rq_clock() and before context_switch() clears next's stamp. A task
- * moved to another CPU while it waited is stamped again there (the scheduler counts the part
- * before the move in run_delay at the move), so its wait is counted from the move.
+/* The scheduler's stamps: sched_switch(bool preempt, struct task_struct *prev, struct
+ * task_struct *next, ...) fires in __schedule() after update_rq_clock() and before
+ * context_switch() clears next's stamp. A task moved to another CPU while it waited is stamped
+ * again there (the scheduler counts the part before the move in run_delay at the move), so its
+ * wait is counted from the move.
  *
  * next sits on this CPU's run queue, which its group's CFS queue there leads to (every task
  * has one with CONFIG_FAIR_GROUP_SCHED, whatever its class). A typed ksym for the per-CPU
  * runqueues would be shorter but needs CONFIG_KALLSYMS_ALL, which not every kernel has. */
-static __always_inline void record_wait(__u64 queued, __u64 now) {
-  record(now > queued ? now - queued : 0);
-}
 
 /* Where the kernel has BTF-typed tracepoints (tp_btf, probed by the loader): plain loads,
  * which the verifier makes fault-safe, instead of a helper call per pointer. */
@@ -138,6 +138,6 @@ int runqlat_switch(struct bpf_raw_tracepoint_args* ctx) {
   if (!slot || slot->tid != tid || slot->at_ns == 0) return 0;
   __u64 since = slot->at_ns;
   slot->at_ns = 0; /* taken: a second switch-in without an enqueue must not count it again */
-  record(now > since ? now - since : 0);
+  record_wait(since, now);
   return 0;
 }
