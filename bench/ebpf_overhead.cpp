@@ -31,7 +31,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "agent/host_paths.h"
@@ -193,8 +192,9 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-template <class Attached = Probes>
-void compare(const char* name, int pairs, const std::function<void()>& load) {
+// What `attach` returns keeps its programs attached while the load runs.
+void compare(const char* name, int pairs, const std::function<void()>& load,
+             const std::function<std::shared_ptr<void>()>& attach = attach_all) {
   std::printf("\n%s: CPU seconds without / with probes, slowdown (wall: same)\n", name);
   load();  // warm up caches and the page cache of /bin/true
   std::vector<double> cpu_slowdowns;
@@ -207,12 +207,7 @@ void compare(const char* name, int pairs, const std::function<void()>& load) {
       if ((pair + half) % 2 == 0) {
         without = measure(load);
       } else {
-        std::unique_ptr<Attached> attached;
-        if constexpr (std::is_same_v<Attached, Probes>) {
-          attached = attach_all();
-        } else {
-          attached = std::make_unique<Attached>();
-        }
+        auto attached = attach();
         with = measure(load);
       }
     }
@@ -283,9 +278,8 @@ int main(int argc, char** argv) {
   auto busy_ping_pong = [&] { pipe_ping_pong(round_trips / 4, steps); };
   auto fork_exec = [&] { fork_exec_loop(execs); };
   compare("pipe ping-pong, switching only", pairs, ping_pong);
-  compare<EmptySwitchProgram>(
-      "pipe ping-pong, switching only, an empty program on sched_switch instead (the floor)", pairs,
-      ping_pong);
+  compare("pipe ping-pong, switching only, an empty program on sched_switch instead (the floor)",
+          pairs, ping_pong, [] { return std::make_shared<EmptySwitchProgram>(); });
   std::string busy = "pipe ping-pong, " + std::to_string(work_us) + " us of work per hop";
   compare(busy.c_str(), pairs, busy_ping_pong);
   compare("fork+exec+wait loop", pairs, fork_exec);

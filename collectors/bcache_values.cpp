@@ -1,6 +1,5 @@
 #include "collectors/bcache_values.h"
 
-#include <cmath>
 #include <string>
 
 #include "agent/parse.h"
