@@ -223,28 +223,28 @@ TEST(EbpfRunqlatProbeMethod, ChoosesTheSchedulersStampsWhereTheKernelHasThem) {
     GTEST_SKIP() << "this kernel has no sched_info.last_queued or no CONFIG_FAIR_GROUP_SCHED: "
                     "the wakeup programs are its only way";
   }
+  // The probe's programs, sorted by name.
+  auto programs_of = [](const ebpf::RunqlatProbe& probe) {
+    std::vector<std::string> names;
+    for (const auto& program : probe.programs()) names.push_back(program.name);
+    std::sort(names.begin(), names.end());
+    return names;
+  };
   ebpf::RunqlatProbe automatic(options);
   EXPECT_EQ(automatic.method(), ebpf::RunqlatProbe::Method::sched_info);
-  std::vector<std::string> names;
-  for (const auto& program : automatic.programs()) names.push_back(program.name);
-  EXPECT_EQ(names,
+  EXPECT_EQ(programs_of(automatic),
             std::vector<std::string>{ebpf::kernel_has_tp_btf(kernel) ? "runqlat_switch_in_btf"
                                                                      : "runqlat_switch_in"});
 
   options.use_tp_btf = false;
   ebpf::RunqlatProbe raw(options);
   EXPECT_EQ(raw.method(), ebpf::RunqlatProbe::Method::sched_info);
-  names.clear();
-  for (const auto& program : raw.programs()) names.push_back(program.name);
-  EXPECT_EQ(names, std::vector<std::string>{"runqlat_switch_in"});
+  EXPECT_EQ(programs_of(raw), std::vector<std::string>{"runqlat_switch_in"});
 
   options.runqueue_method = ebpf::LoadOptions::RunqueueMethod::wakeups;
   ebpf::RunqlatProbe wakeups(options);
   EXPECT_EQ(wakeups.method(), ebpf::RunqlatProbe::Method::wakeups);
-  names.clear();
-  for (const auto& program : wakeups.programs()) names.push_back(program.name);
-  std::sort(names.begin(), names.end());
-  EXPECT_EQ(names,
+  EXPECT_EQ(programs_of(wakeups),
             (std::vector<std::string>{"runqlat_switch", "runqlat_wakeup", "runqlat_wakeup_new"}));
 }
 
