@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_set>
 
 #include "agent/logging.h"
 #include "agent/parse.h"
@@ -185,8 +186,10 @@ class FilesystemCollector final : public Collector {
 
     std::vector<MountEntry> selected;
     std::set<std::tuple<std::string, std::string, std::string>> seen;
+    std::unordered_set<std::string> remote;  // mount points of filesystems that may hang
     for (auto& m : mounts) {
       m.mount_point = strip_rootfs(m.mount_point, paths_.rootfs);
+      if (!local_filesystem(m)) remote.insert(m.mount_point);
       if (mount_filter_.ignored(m.mount_point) || type_filter_.ignored(m.fs_type)) continue;
       // The same filesystem mounted twice at one place is reported once, as node_exporter does.
       if (!seen.emplace(m.device, m.mount_point, m.fs_type).second) continue;
@@ -199,8 +202,8 @@ class FilesystemCollector final : public Collector {
     for (const auto& m : selected) {
       std::string key = mount_key(m);
       if (!keys.insert(key).second) continue;  // same place and source, another type label
-      requests.push_back(
-          {std::move(key), paths_.root(m.mount_point), m.device.starts_with("/dev/")});
+      requests.push_back({std::move(key), paths_.root(m.mount_point), m.device.starts_with("/dev/"),
+                          !crosses(m.mount_point, remote)});
     }
     auto results = pool_->stat_all(requests, start + timeout_);
     std::map<std::string, const StatfsPool::Result*> by_key;
@@ -210,6 +213,26 @@ class FilesystemCollector final : public Collector {
   }
 
  private:
+  // Whether statfs on the filesystem answers without waiting on another machine or a user-space
+  // daemon: a kernel filesystem on a block device (not FUSE's fuseblk) or in memory.
+  static bool local_filesystem(const MountEntry& m) {
+    if (m.fs_type.starts_with("fuse")) return false;
+    return m.device.starts_with("/dev/") || m.fs_type == "tmpfs" || m.fs_type == "ramfs";
+  }
+
+  // Whether the path to `mount_point`, or the mount point itself, is one of `mount_points`: a
+  // path lookup through a hung NFS mount hangs too, whatever is mounted at its end.
+  static bool crosses(std::string_view mount_point,
+                      const std::unordered_set<std::string>& mount_points) {
+    if (mount_points.empty()) return false;
+    if (mount_points.contains("/")) return true;
+    for (std::size_t end = 1; end <= mount_point.size(); ++end) {
+      if (end < mount_point.size() && mount_point[end] != '/') continue;
+      if (mount_points.contains(std::string(mount_point.substr(0, end)))) return true;
+    }
+    return false;
+  }
+
   // The pool's key for a mount: the place and what is mounted there.
   static std::string mount_key(const MountEntry& m) {
     std::string key = m.mount_point;

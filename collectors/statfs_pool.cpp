@@ -44,8 +44,9 @@ struct StatfsPool::State {
     std::string path;
     enum class Phase { kIdle, kQueued, kRunning } phase = Phase::kIdle;
     Clock::time_point started;
-    bool stuck = false;    // running past the timeout; its thread counts in `stuck`
-    bool trusted = false;  // the last call answered within the timeout
+    bool stuck = false;      // running past the timeout; a pool thread's counts in `stuck`
+    bool trusted = false;    // the last call answered within the timeout
+    bool on_caller = false;  // running on a stat_all caller's thread, not a pool thread
     bool wanted = true;    // asked for by the latest stat_all
     std::uint64_t answers = 0;
     StatfsAnswer last;
@@ -101,9 +102,41 @@ struct StatfsPool::State {
     if (e.stuck) return;
     e.stuck = true;
     e.trusted = false;
-    ++stuck;
+    if (!e.on_caller) ++stuck;
     log::warn("statfs did not answer within the mount timeout; reporting the mount as stuck",
               {{"collector", "filesystem"}, {"path", e.path}});
+  }
+
+  // Takes what a call said; true when the call had been reported stuck. A running entry is
+  // never erased, so it is still there.
+  bool record(const std::string& key, const StatfsAnswer& answer) {
+    auto it = entries.find(key);
+    Entry& e = it->second;
+    bool was_stuck = e.stuck;
+    e.phase = Entry::Phase::kIdle;
+    e.stuck = false;
+    e.trusted = !was_stuck;
+    e.on_caller = false;
+    e.last = answer;
+    ++e.answers;
+    if (was_stuck) {
+      log::info("statfs answered again; the mount is reported again",
+                {{"collector", "filesystem"}, {"path", e.path}});
+    }
+    if (!e.wanted) entries.erase(it);
+    return was_stuck;
+  }
+
+  // statfs through the user's function; an exception cannot leave a pool thread, nor cut a
+  // scrape short.
+  StatfsAnswer call(const std::string& path) const {
+    try {
+      return statfs(path);
+    } catch (...) {
+      StatfsAnswer answer;
+      answer.error = EIO;
+      return answer;
+    }
   }
 
   std::size_t queued() const {
@@ -156,28 +189,10 @@ struct StatfsPool::State {
 
       std::string path = s->entries.at(key).path;
       lock.unlock();
-      StatfsAnswer answer;
-      try {
-        answer = s->statfs(path);
-      } catch (...) {
-        answer.error = EIO;  // an exception cannot leave a detached thread
-      }
+      StatfsAnswer answer = s->call(path);
       lock.lock();
 
-      // A running entry is never erased, so it is still there.
-      auto it = s->entries.find(key);
-      Entry& e = it->second;
-      bool was_stuck = e.stuck;
-      e.phase = Entry::Phase::kIdle;
-      e.stuck = false;
-      e.trusted = true;
-      e.last = answer;
-      ++e.answers;
-      if (was_stuck) {
-        log::info("statfs answered again; the mount is reported again",
-                  {{"collector", "filesystem"}, {"path", e.path}});
-      }
-      if (!e.wanted) s->entries.erase(it);
+      bool was_stuck = s->record(key, answer);
       unannounced = true;
       if (was_stuck) {
         --s->stuck;
@@ -244,11 +259,19 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
   }
 
   auto now = Clock::now();
+  std::vector<std::size_t> on_this_thread;
   for (std::size_t i = 0; i < requests.size(); ++i) {
     Entry& e = s.entries[requests[i].key];
     switch (e.phase) {
       case Entry::Phase::kIdle:
         e.path = requests[i].path;
+        if (requests[i].local && e.trusted) {
+          e.phase = Entry::Phase::kRunning;
+          e.started = now;
+          e.on_caller = true;
+          on_this_thread.push_back(i);
+          break;
+        }
         e.phase = Entry::Phase::kQueued;
         (e.trusted                  ? s.trusted_queue
          : requests[i].block_device ? s.local_queue
@@ -268,6 +291,19 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
     target[i] = e.answers + 1;
   }
   State::spawn_as_needed(state_, false);
+  // The pool's thread works through the queue meanwhile.
+  for (std::size_t i : on_this_thread) {
+    const std::string& key = requests[i].key;
+    std::string path = s.entries.at(key).path;
+    lock.unlock();
+    StatfsAnswer answer = s.call(path);
+    lock.lock();
+    s.record(key, answer);
+    s.answered.notify_all();  // another scrape may have joined this call
+    results[i].status = Result::Status::kAnswered;
+    results[i].answer = answer;
+    done[i] = true;
+  }
   // Should the queue still wait after this long (a call ahead of it blocks), every thread the
   // limits allow is put to work.
   auto help_at = Clock::now() + kHelpAfter;
@@ -278,7 +314,13 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
     auto wake = wait_until;
     for (std::size_t i = 0; i < requests.size(); ++i) {
       if (done[i]) continue;
-      Entry& e = s.entries.at(requests[i].key);
+      auto it = s.entries.find(requests[i].key);
+      if (it == s.entries.end()) {
+        // Answered and forgotten: a concurrent scrape no longer lists the mount.
+        done[i] = true;
+        continue;
+      }
+      Entry& e = it->second;
       if (e.answers >= target[i]) {
         results[i].status = Result::Status::kAnswered;
         results[i].answer = e.last;

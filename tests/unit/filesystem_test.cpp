@@ -15,6 +15,7 @@
 #include "agent/exposition.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/statfs_pool.h"
 #include "tests/unit/collector_harness.h"
 
 namespace nodeprobe {
@@ -181,6 +182,11 @@ class FakeStatfs {
     std::lock_guard lock(mu_);
     return paths_;
   }
+  // The thread that made the latest call for the mount point.
+  std::thread::id last_thread(const std::string& mount_point) {
+    std::lock_guard lock(mu_);
+    return threads_[mount_point];
+  }
 
   StatfsAnswer operator()(const std::string& path) {
     std::unique_lock lock(mu_);
@@ -189,6 +195,7 @@ class FakeStatfs {
     if (mp.empty() || mp.front() != '/') mp.insert(0, "/");
     if (mp.size() > 1 && mp.back() == '/') mp.pop_back();
     ++calls_[mp];
+    threads_[mp] = std::this_thread::get_id();
     max_in_flight_ = std::max(max_in_flight_, ++in_flight_);
     released_.wait(lock, [&] { return !hung_.contains(mp); });
     --in_flight_;
@@ -206,6 +213,7 @@ class FakeStatfs {
   std::map<std::string, StatfsAnswer> answers_;
   std::set<std::string> hung_;
   std::map<std::string, int> calls_;
+  std::map<std::string, std::thread::id> threads_;
   std::set<std::string> paths_;
   int in_flight_ = 0;
   int max_in_flight_ = 0;
@@ -458,6 +466,89 @@ TEST(FilesystemCollector, HungMountIsReportedAndComesBack) {
   EXPECT_TRUE(contains(text, "node_filesystem_size_bytes{" +
                                  key_labels("nas:/export", "nfs4", "/srv/nfs") + "} 122880"));
   EXPECT_FALSE(contains(text, "mountpoint timeout"));
+}
+
+TEST(FilesystemCollector, TrustedLocalMountsAreAskedOnTheScrapesOwnThread) {
+  TempDir dir;
+  dir.write("proc/1/mountinfo",
+            "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+            "2 1 0:30 / /tmp rw - tmpfs tmpfs rw\n"
+            "3 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n"
+            "4 3 8:17 / /srv/nfs/disk rw - ext4 /dev/sdb1 rw\n"
+            "5 1 8:33 / /data/usb rw - fuseblk /dev/sdc1 rw\n"
+            "6 1 0:41 / /srv/nfsdata rw - ext4 /dev/sdd1 rw\n");
+  HostPaths paths;
+  paths.procfs = dir.path() + "/proc";
+  auto fake = std::make_shared<FakeStatfs>("");
+  for (const char* mp : {"/", "/tmp", "/srv/nfs", "/srv/nfs/disk", "/data/usb", "/srv/nfsdata"}) {
+    fake->answer(mp, sizes(4096, 10, 5, 4, 3, 2));
+  }
+  FilesystemHarness fs(paths, {}, fake);
+  auto scrape = std::this_thread::get_id();
+
+  // A mount not heard from yet goes through the pool, local or not.
+  fs.collect();
+  EXPECT_NE(fake->last_thread("/"), scrape);
+  EXPECT_NE(fake->last_thread("/tmp"), scrape);
+
+  // Once it has answered, a local one is asked on the scrape's thread: a disk's or memory's
+  // filesystem, also one whose name merely begins like a network mount's (/srv/nfsdata).
+  auto text = fs.collect();
+  EXPECT_EQ(fake->last_thread("/"), scrape);
+  EXPECT_EQ(fake->last_thread("/tmp"), scrape);
+  EXPECT_EQ(fake->last_thread("/srv/nfsdata"), scrape);
+  // Not so the network filesystem, a disk mounted beneath it (its path crosses the network
+  // mount), and FUSE on a block device (a daemon answers).
+  EXPECT_NE(fake->last_thread("/srv/nfs"), scrape);
+  EXPECT_NE(fake->last_thread("/srv/nfs/disk"), scrape);
+  EXPECT_NE(fake->last_thread("/data/usb"), scrape);
+  for (const char* mp : {"/", "/tmp", "/srv/nfs", "/srv/nfs/disk", "/data/usb", "/srv/nfsdata"}) {
+    EXPECT_EQ(fake->calls(mp), 2) << mp;
+  }
+  EXPECT_TRUE(contains(text, "node_filesystem_size_bytes{" +
+                                 key_labels("/dev/nvme0n1p2", "ext4", "/") + "} 40960"));
+  EXPECT_TRUE(contains(text, "node_filesystem_size_bytes{" +
+                                 key_labels("/dev/sdb1", "ext4", "/srv/nfs/disk") + "} 40960"));
+}
+
+TEST(StatfsPool, ACallOnTheCallersThreadThatBlocksIsReportedStuckByOthers) {
+  auto fake = std::make_shared<FakeStatfs>("");
+  ReleaseAtEnd release_at_end{fake};
+  fake->answer("/", sizes(4096, 10, 5, 4, 3, 2));
+  StatfsPool::Options options;
+  options.workers = 2;
+  options.timeout = 100ms;
+  StatfsPool pool(options, [fake](const std::string& p) { return (*fake)(p); });
+  std::vector<StatfsPool::Request> root = {{"/", "/", true, true}};
+  using Status = StatfsPool::Result::Status;
+  auto far = [] { return StatfsPool::Clock::now() + 10s; };
+
+  ASSERT_EQ(pool.stat_all(root, far())[0].status, Status::kAnswered);  // via the pool: trusted
+  fake->hang("/");
+  std::vector<StatfsPool::Result> blocked;
+  std::thread first([&] { blocked = pool.stat_all(root, far()); });
+  while (fake->calls("/") < 2) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(fake->last_thread("/"), first.get_id());
+
+  // Another caller joins the call, reports it stuck once it is past the timeout, and does not
+  // ask again; no pool thread is held by it.
+  auto second = pool.stat_all(root, far());
+  EXPECT_EQ(second[0].status, Status::kStuck);
+  EXPECT_EQ(fake->calls("/"), 2);
+  EXPECT_EQ(pool.stuck_threads(), 0u);
+
+  fake->release();
+  first.join();
+  ASSERT_EQ(blocked.size(), 1u);
+  EXPECT_EQ(blocked[0].status, Status::kAnswered);
+  EXPECT_EQ(blocked[0].answer.size_bytes, 40960);
+  // Having blocked past the timeout, the mount is asked through the pool again until it answers
+  // in time once more.
+  auto after = pool.stat_all(root, far());
+  EXPECT_EQ(after[0].status, Status::kAnswered);
+  EXPECT_NE(fake->last_thread("/"), std::this_thread::get_id());
+  pool.stat_all(root, far());
+  EXPECT_EQ(fake->last_thread("/"), std::this_thread::get_id());
 }
 
 TEST(FilesystemCollector, ManyHungMountsHoldABoundedNumberOfCalls) {
