@@ -47,7 +47,7 @@ struct StatfsPool::State {
     bool stuck = false;      // running past the timeout; a pool thread's counts in `stuck`
     bool trusted = false;    // the last call answered within the timeout
     bool on_caller = false;  // running on a stat_all caller's thread, not a pool thread
-    bool wanted = true;    // asked for by the latest stat_all
+    bool wanted = true;      // asked for by the latest stat_all
     std::uint64_t answers = 0;
     StatfsAnswer last;
   };

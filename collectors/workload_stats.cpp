@@ -159,7 +159,17 @@ void read_pressure_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& b
   if (dir.read("io.pressure", buffer)) usage.io_pressure = parse_pressure(buffer);
 }
 
-void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer) {
+namespace {
+
+bool read_slow(const SlowFileReader* slow, const CgroupDir& dir, const char* name,
+               std::string& out) {
+  return slow != nullptr ? (*slow)(dir, name, out) : dir.read(name, out);
+}
+
+}  // namespace
+
+void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer,
+                    const SlowFileReader* slow) {
   if (dir.read("cpu.stat", buffer)) parse_cpu_stat_v2(buffer, usage);
   if (dir.read("memory.current", buffer)) usage.memory_usage = single_value(buffer);
   if (usage.memory_usage && dir.read("memory.stat", buffer)) {
@@ -167,14 +177,16 @@ void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buf
       usage.memory_working_set = working_set(*usage.memory_usage, *inactive);
     }
   }
-  if (dir.read("memory.max", buffer)) usage.memory_limit = memory_limit_value(buffer);
-  if (dir.read("memory.events", buffer)) usage.memory_oom_kills = keyed_value(buffer, "oom_kill");
+  if (read_slow(slow, dir, "memory.max", buffer)) usage.memory_limit = memory_limit_value(buffer);
+  if (read_slow(slow, dir, "memory.events", buffer)) {
+    usage.memory_oom_kills = keyed_value(buffer, "oom_kill");
+  }
   if (dir.read("io.stat", buffer)) parse_io_stat(buffer, usage);
   read_pressure_v2(dir, usage, buffer);
 }
 
 void read_cgroup_v1(V1Controller controller, const CgroupDir& dir, WorkloadUsage& usage,
-                    std::string& buffer) {
+                    std::string& buffer, const SlowFileReader* slow) {
   switch (controller) {
     case V1Controller::kMemory:
       if (dir.read("memory.usage_in_bytes", buffer)) usage.memory_usage = single_value(buffer);
@@ -184,9 +196,11 @@ void read_cgroup_v1(V1Controller controller, const CgroupDir& dir, WorkloadUsage
           usage.memory_working_set = working_set(*usage.memory_usage, *inactive);
         }
       }
-      if (dir.read("memory.limit_in_bytes", buffer))
+      if (read_slow(slow, dir, "memory.limit_in_bytes", buffer)) {
         usage.memory_limit = memory_limit_value(buffer);
-      // oom_kill in memory.oom_control: Linux 4.13+.
+      }
+      // oom_kill in memory.oom_control: Linux 4.13+. Not a slow file: v1 tells OOM events
+      // through cgroup.event_control only, not inotify.
       if (dir.read("memory.oom_control", buffer)) {
         usage.memory_oom_kills = keyed_value(buffer, "oom_kill");
       }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -72,6 +73,7 @@ class CgroupDir {
   CgroupDir(const CgroupDir&) = delete;
   CgroupDir& operator=(const CgroupDir&) = delete;
   bool ok() const { return fd_ >= 0; }
+  int fd() const { return fd_; }
   // The file's text in `out`; false when it cannot be opened or read.
   bool read(const char* name, std::string& out) const;
 
@@ -79,15 +81,23 @@ class CgroupDir {
   int fd_ = -1;
 };
 
+// How the readers get the files that change only when written or when the kernel announces it
+// (memory.max, memory.events, memory.limit_in_bytes). Without one they are read like the
+// others; the workloads collector passes one that keeps them between scrapes
+// (collectors/watched_files.h).
+using SlowFileReader =
+    std::function<bool(const CgroupDir& dir, const char* name, std::string& out)>;
+
 // Everything a cgroup v2 directory offers but its processes and threads.
-void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer);
+void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer,
+                    const SlowFileReader* slow = nullptr);
 // Only the PSI files of a v2 directory (the unified hierarchy of a hybrid host).
 void read_pressure_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer);
 
 // One cgroup v1 controller's files.
 enum class V1Controller { kMemory, kCpuacct, kCpu, kBlkio };
 void read_cgroup_v1(V1Controller controller, const CgroupDir& dir, WorkloadUsage& usage,
-                    std::string& buffer);
+                    std::string& buffer, const SlowFileReader* slow = nullptr);
 // Process and thread counts: cgroup.procs, and cgroup.threads (v2) or tasks (v1).
 void read_tasks(const CgroupDir& dir, bool v2, WorkloadUsage& usage, std::string& buffer);
 

@@ -13,6 +13,7 @@
 #include "agent/pod_directory.h"
 #include "agent/read_file.h"
 #include "collectors/cgroup_tree.h"
+#include "collectors/watched_files.h"
 #include "collectors/workload_paths.h"
 #include "collectors/workload_stats.h"
 
@@ -95,7 +96,9 @@ class WorkloadsCollector final : public Collector {
     // to sum eBPF counts per pod: the kernel counts per cgroup, not per subtree.
     std::unordered_map<std::string, std::vector<const Found*>> pod_members;
     std::string buffer;
+    watched_.begin();
     for (const auto& h : hierarchies) walk(h, found, buffer);
+    watched_.end();
 
     auto now = clock_();
     auto ebpf = cgroup_ebpf_counts().latest();
@@ -126,7 +129,7 @@ class WorkloadsCollector final : public Collector {
 
  private:
   void walk(const CgroupHierarchy& h, std::unordered_map<std::string, Found>& found,
-            std::string& buffer) const {
+            std::string& buffer) {
     walk_cgroups(h.root, [&](const std::string& relative, std::uint64_t inode) {
       WorkloadPath path = classify_cgroup(relative);
       if (path.kind == WorkloadKind::kNone) return path.descend;
@@ -136,7 +139,8 @@ class WorkloadsCollector final : public Collector {
       if (h.v2 || h.v2_pressure) f.v2_id = inode;
       if (h.memory) f.v1_memory_id = inode;
       if (f.sandbox) return false;
-      CgroupDir dir(h.root + "/" + relative);
+      std::string dir_path = h.root + "/" + relative;
+      CgroupDir dir(dir_path);
       if (!dir.ok()) {
         // Gone since it was listed: better its last scrape's values, kept for the retention
         // window, than an empty row.
@@ -152,9 +156,12 @@ class WorkloadsCollector final : public Collector {
           return false;
         }
       }
-      if (h.v2) read_cgroup_v2(dir, f.usage, buffer);
+      SlowFileReader slow = [&](const CgroupDir& d, const char* name, std::string& out) {
+        return watched_.read(dir_path, inode, d, name, out);
+      };
+      if (h.v2) read_cgroup_v2(dir, f.usage, buffer, &slow);
       if (h.v2_pressure) read_pressure_v2(dir, f.usage, buffer);
-      if (h.memory) read_cgroup_v1(V1Controller::kMemory, dir, f.usage, buffer);
+      if (h.memory) read_cgroup_v1(V1Controller::kMemory, dir, f.usage, buffer, &slow);
       if (h.cpuacct) read_cgroup_v1(V1Controller::kCpuacct, dir, f.usage, buffer);
       if (h.cpu) read_cgroup_v1(V1Controller::kCpu, dir, f.usage, buffer);
       if (h.blkio) read_cgroup_v1(V1Controller::kBlkio, dir, f.usage, buffer);
@@ -330,6 +337,7 @@ class WorkloadsCollector final : public Collector {
   std::string retention_flag_;
   Clock::duration retention_ = std::chrono::minutes(5);
   std::map<std::string, Kept> kept_;
+  WatchedFiles watched_;
 };
 
 }  // namespace

@@ -505,8 +505,8 @@ TEST(FilesystemCollector, TrustedLocalMountsAreAskedOnTheScrapesOwnThread) {
   for (const char* mp : {"/", "/tmp", "/srv/nfs", "/srv/nfs/disk", "/data/usb", "/srv/nfsdata"}) {
     EXPECT_EQ(fake->calls(mp), 2) << mp;
   }
-  EXPECT_TRUE(contains(text, "node_filesystem_size_bytes{" +
-                                 key_labels("/dev/nvme0n1p2", "ext4", "/") + "} 40960"));
+  EXPECT_TRUE(contains(
+      text, "node_filesystem_size_bytes{" + key_labels("/dev/nvme0n1p2", "ext4", "/") + "} 40960"));
   EXPECT_TRUE(contains(text, "node_filesystem_size_bytes{" +
                                  key_labels("/dev/sdb1", "ext4", "/srv/nfs/disk") + "} 40960"));
 }

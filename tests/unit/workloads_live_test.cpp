@@ -188,6 +188,8 @@ class LiveWorkload {
     return ids;
   }
   void remove() { tree_.remove(); }
+  // The container's cgroup directory in every hierarchy.
+  const std::vector<std::string>& leaves() const { return leaves_; }
 
   std::string uid;
   std::string id;
@@ -243,6 +245,37 @@ TEST(WorkloadsLive, SeesCpuAndMemoryOfAProcessInARealCgroup) {
                         "{namespace=\"\",pod=\"\",pod_uid=\"" + w.uid + "\"}");
   ASSERT_TRUE(pod_cpu);
   EXPECT_GE(*pod_cpu, *cpu * 0.99);
+}
+
+TEST(WorkloadsLive, AMemoryLimitWrittenBetweenScrapesIsSeen) {
+  // The limit file is kept between scrapes and read again when inotify reports a write
+  // (collectors/watched_files.h); here on the kernel's own cgroupfs.
+  HostPaths paths;
+  LiveWorkload w;
+  SETUP_LIVE_WORKLOAD(w, paths);
+  std::string limit_file;
+  for (const auto& leaf : w.leaves()) {
+    for (const char* name : {"memory.limit_in_bytes", "memory.max"}) {
+      if (::access((leaf + "/" + name).c_str(), W_OK) == 0) limit_file = leaf + "/" + name;
+    }
+  }
+  if (limit_file.empty()) GTEST_SKIP() << "no memory controller in the test's own cgroups";
+  w.run([] {});
+  std::string labels = "container_id=\"" + w.id + "\"";
+  testing::CollectorHarness workloads("workloads", paths);
+
+  ASSERT_TRUE(write_text(limit_file, "268435456")) << std::strerror(errno);
+  auto first = sample(workloads.collect(), "node_workload_memory_limit_bytes", labels);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(*first, 268435456);
+  ASSERT_TRUE(write_text(limit_file, "536870912")) << std::strerror(errno);
+  auto second = sample(workloads.collect(), "node_workload_memory_limit_bytes", labels);
+  ASSERT_TRUE(second);
+  EXPECT_EQ(*second, 536870912);
+  // Unchanged, it stays what was read.
+  auto third = sample(workloads.collect(), "node_workload_memory_limit_bytes", labels);
+  ASSERT_TRUE(third);
+  EXPECT_EQ(*third, 536870912);
 }
 
 TEST(WorkloadsLive, EbpfExecsAndExitsLandOnTheContainer) {

@@ -153,6 +153,41 @@ TEST_F(WorkloadsTest, AGoneWorkloadKeepsItsCountersForTheRetentionWindow) {
   EXPECT_NE(after.find(repeat("b2")), std::string::npos) << "the others stay";
 }
 
+TEST_F(WorkloadsTest, ALimitOrOomKillWrittenBetweenScrapesIsSeen) {
+  // memory.max and memory.events are kept between scrapes and read again on inotify's word
+  // (collectors/watched_files.h): a write must reach the next scrape.
+  TempDir tree;
+  tree.copy_fixture("workloads/v2_systemd");
+  ClockedWorkloads w(fixture_paths(tree.path()), {});
+  std::string scope =
+      "sys/fs/cgroup/kubepods.slice/kubepods-burstable.slice/"
+      "kubepods-burstable-pod3f1c2a9e_6b1d_4c8e_9a57_2d7e0f4b8c11.slice/cri-containerd-" +
+      repeat("c3") + ".scope/";
+  std::string labels =
+      "{container=\"\",container_id=\"" + repeat("c3") +
+      "\",namespace=\"\",pod=\"\",pod_uid=\"3f1c2a9e-6b1d-4c8e-9a57-2d7e0f4b8c11\"}";
+  auto first = w.collect();
+  EXPECT_NE(first.find("node_workload_memory_limit_bytes" + labels + " 1.34217728e+08\n"),
+            std::string::npos);
+  EXPECT_NE(first.find("node_workload_memory_oom_kills_total" + labels + " 0\n"),
+            std::string::npos);
+
+  tree.write(scope + "memory.max", "268435456\n");
+  tree.write(scope + "memory.events",
+             "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 0\n");
+  auto second = w.collect();
+  EXPECT_NE(second.find("node_workload_memory_limit_bytes" + labels + " 2.68435456e+08\n"),
+            std::string::npos)
+      << second;
+  EXPECT_NE(second.find("node_workload_memory_oom_kills_total" + labels + " 1\n"),
+            std::string::npos);
+
+  // Limit lifted (an in-place resize to none): the family goes for the container.
+  tree.write(scope + "memory.max", "max\n");
+  auto third = w.collect();
+  EXPECT_EQ(third.find("node_workload_memory_limit_bytes" + labels), std::string::npos);
+}
+
 TEST_F(WorkloadsTest, EbpfCountsJoinByCgroupId) {
   TempDir tree;
   tree.copy_fixture("workloads/v2_systemd");
