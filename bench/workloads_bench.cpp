@@ -5,6 +5,7 @@
 //
 // Usage: nodeprobe_workloads_bench [--iterations N] [--pods P] [--containers-per-pod C]
 //                                  [--layout v2|v1] [--dir /dev/shm] [--named]
+//                                  [--collector.workloads.<option> ...]
 // --named fills the pod directory with every pod, as the kubernetes collector does in a cluster.
 #include <fcntl.h>
 #include <time.h>
@@ -176,6 +177,7 @@ int main(int argc, char** argv) {
   app.add_option("--layout", layout)->check(CLI::IsMember({"v2", "v1"}));
   app.add_option("--dir", dir);
   app.add_flag("--named", named);
+  app.allow_extras();  // the rest are the collector's own flags
   CLI11_PARSE(app, argc, argv);
   log::init("error", log::Format::kLogfmt);
 
@@ -208,6 +210,14 @@ int main(int argc, char** argv) {
   CLI::App flags;
   OptionBinder binder(flags, "workloads");
   collector->add_options(binder);
+  std::vector<std::string> extra = app.remaining();
+  std::vector<const char*> extra_argv = {argv[0]};
+  for (const auto& e : extra) extra_argv.push_back(e.c_str());
+  try {
+    flags.parse(static_cast<int>(extra_argv.size()), extra_argv.data());
+  } catch (const CLI::ParseError& e) {
+    return flags.exit(e);
+  }
   HostPaths paths;
   paths.procfs = (base / "proc").string();
   paths.sysfs = (base / "sys").string();

@@ -169,7 +169,7 @@ bool read_slow(const SlowFileReader* slow, const CgroupDir& dir, const char* nam
 }  // namespace
 
 void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer,
-                    const SlowFileReader* slow) {
+                    const SlowFileReader* slow, bool pressure) {
   if (dir.read("cpu.stat", buffer)) parse_cpu_stat_v2(buffer, usage);
   if (dir.read("memory.current", buffer)) usage.memory_usage = single_value(buffer);
   if (usage.memory_usage && dir.read("memory.stat", buffer)) {
@@ -182,7 +182,7 @@ void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buf
     usage.memory_oom_kills = keyed_value(buffer, "oom_kill");
   }
   if (dir.read("io.stat", buffer)) parse_io_stat(buffer, usage);
-  read_pressure_v2(dir, usage, buffer);
+  if (pressure) read_pressure_v2(dir, usage, buffer);
 }
 
 void read_cgroup_v1(V1Controller controller, const CgroupDir& dir, WorkloadUsage& usage,

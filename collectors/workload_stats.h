@@ -88,9 +88,10 @@ class CgroupDir {
 using SlowFileReader =
     std::function<bool(const CgroupDir& dir, const char* name, std::string& out)>;
 
-// Everything a cgroup v2 directory offers but its processes and threads.
+// Everything a cgroup v2 directory offers but its processes and threads; its PSI files only with
+// `pressure`.
 void read_cgroup_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer,
-                    const SlowFileReader* slow = nullptr);
+                    const SlowFileReader* slow = nullptr, bool pressure = true);
 // Only the PSI files of a v2 directory (the unified hierarchy of a hybrid host).
 void read_pressure_v2(const CgroupDir& dir, WorkloadUsage& usage, std::string& buffer);
 

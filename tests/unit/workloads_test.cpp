@@ -188,6 +188,23 @@ TEST_F(WorkloadsTest, ALimitOrOomKillWrittenBetweenScrapesIsSeen) {
   EXPECT_EQ(third.find("node_workload_memory_limit_bytes" + labels), std::string::npos);
 }
 
+TEST_F(WorkloadsTest, PressureFilesAreLeftUnreadWhenTurnedOff) {
+  for (const char* tree : {"workloads/v2_systemd", "workloads/v1_cgroupfs"}) {
+    auto paths = fixture_paths(tree);
+    auto with = ClockedWorkloads(paths, {}).collect();
+    auto without = ClockedWorkloads(paths, {"--no-collector.workloads.pressure"}).collect();
+    EXPECT_NE(with.find("node_workload_pressure_cpu_waiting_seconds_total{"), std::string::npos)
+        << tree;
+    EXPECT_EQ(without.find("node_workload_pressure_"), std::string::npos) << tree;
+    // Everything else stays.
+    for (const char* family :
+         {"node_workload_cpu_usage_seconds_total{", "node_workload_memory_working_set_bytes{",
+          "node_workload_io_bytes_total{", "node_workload_threads{"}) {
+      EXPECT_NE(without.find(family), std::string::npos) << tree << " " << family;
+    }
+  }
+}
+
 TEST_F(WorkloadsTest, EbpfCountsJoinByCgroupId) {
   TempDir tree;
   tree.copy_fixture("workloads/v2_systemd");
