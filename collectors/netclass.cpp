@@ -2,6 +2,7 @@
 #include "collectors/netclass.h"
 
 #include <fcntl.h>
+#include <linux/if.h>
 #include <re2/re2.h>
 #include <unistd.h>
 
@@ -9,11 +10,14 @@
 #include <charconv>
 #include <filesystem>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "agent/collector.h"
+#include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "collectors/netdev_netlink.h"
 
 namespace nodeprobe {
 
@@ -50,31 +54,73 @@ std::optional<std::int64_t> parse_netclass_value(std::string_view text) {
 
 namespace {
 
+using Value = std::optional<std::int64_t>;
+
+template <typename T>
+Value value(const std::optional<T>& v) {
+  return v ? Value(static_cast<std::int64_t>(*v)) : std::nullopt;
+}
+
+// What sysfs would show for a device that is up: carrier and dormant are EINVAL when it is down
+// (net/core/net-sysfs.c checks netif_running()).
+Value when_up(const RtnetlinkLink& l, Value v) { return (l.flags & IFF_UP) ? v : std::nullopt; }
+
 struct NumericAttribute {
   const char* file;
   const char* family;  // node_network_<family>
   bool counter;
+  // The same value from the device's RTM_NEWLINK message; nullptr where rtnetlink does not carry
+  // it as sysfs shows it (flags: sysfs shows dev->flags, rtnetlink dev_get_flags()).
+  Value (*from_link)(const RtnetlinkLink&);
 };
 
 // The attributes node_exporter 1.5 reports, under its names.
 constexpr NumericAttribute kNumericAttributes[] = {
-    {"addr_assign_type", "address_assign_type", false},
-    {"carrier", "carrier", false},
-    {"carrier_changes", "carrier_changes_total", true},
-    {"carrier_up_count", "carrier_up_changes_total", true},
-    {"carrier_down_count", "carrier_down_changes_total", true},
-    {"dev_id", "device_id", false},
-    {"dormant", "dormant", false},
-    {"flags", "flags", false},
-    {"ifindex", "iface_id", false},
-    {"iflink", "iface_link", false},
-    {"link_mode", "iface_link_mode", false},
-    {"mtu", "mtu_bytes", false},
-    {"name_assign_type", "name_assign_type", false},
-    {"netdev_group", "net_dev_group", false},
-    {"tx_queue_len", "transmit_queue_length", false},
-    {"type", "protocol_type", false},
+    {"addr_assign_type", "address_assign_type", false, nullptr},
+    {"carrier", "carrier", false,
+     [](const RtnetlinkLink& l) { return when_up(l, value(l.carrier)); }},
+    {"carrier_changes", "carrier_changes_total", true,
+     [](const RtnetlinkLink& l) { return value(l.carrier_changes); }},
+    {"carrier_up_count", "carrier_up_changes_total", true,
+     [](const RtnetlinkLink& l) { return value(l.carrier_up_count); }},
+    {"carrier_down_count", "carrier_down_changes_total", true,
+     [](const RtnetlinkLink& l) { return value(l.carrier_down_count); }},
+    {"dev_id", "device_id", false, nullptr},
+    {"dormant", "dormant", false,
+     [](const RtnetlinkLink& l) { return when_up(l, Value((l.flags & IFF_DORMANT) ? 1 : 0)); }},
+    {"flags", "flags", false, nullptr},
+    {"ifindex", "iface_id", false, [](const RtnetlinkLink& l) { return Value(l.index); }},
+    // IFLA_LINK is left out when it equals the device's own index.
+    {"iflink", "iface_link", false,
+     [](const RtnetlinkLink& l) { return Value(l.link ? *l.link : l.index); }},
+    {"link_mode", "iface_link_mode", false,
+     [](const RtnetlinkLink& l) { return value(l.link_mode); }},
+    {"mtu", "mtu_bytes", false, [](const RtnetlinkLink& l) { return value(l.mtu); }},
+    {"name_assign_type", "name_assign_type", false, nullptr},
+    {"netdev_group", "net_dev_group", false, [](const RtnetlinkLink& l) { return value(l.group); }},
+    {"tx_queue_len", "transmit_queue_length", false,
+     [](const RtnetlinkLink& l) { return value(l.tx_queue_len); }},
+    {"type", "protocol_type", false, [](const RtnetlinkLink& l) { return Value(l.type); }},
 };
+
+// sysfs's spelling of a hardware address (sysfs_format_mac): lower-case hex bytes and colons.
+std::string format_hardware_address(std::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    if (!out.empty()) out.push_back(':');
+    out += {kHex[c >> 4], kHex[c & 15]};
+  }
+  return out;
+}
+
+// operstate as sysfs names IF_OPER_* (net/core/net-sysfs.c).
+std::string operstate_name(std::optional<std::uint8_t> state) {
+  static constexpr const char* kNames[] = {"unknown", "notpresent", "down", "lowerlayerdown",
+                                           "testing", "dormant",    "up"};
+  if (!state || *state >= std::size(kNames)) return "unknown";
+  return kNames[*state];
+}
 
 // sysfs attributes are one short value; procfs's reader takes 128 bytes of them.
 constexpr std::size_t kAttributeCap = 4096;
@@ -137,6 +183,10 @@ class NetclassCollector final : public Collector {
              "Regexp of net devices to ignore for netclass collector.");
     b.flag("ignore-invalid-speed", ignore_invalid_speed_,
            "Ignore devices where the speed is invalid. This will be the default behavior in 2.x.");
+    b.flag("netlink", netlink_,
+           "Take the attributes rtnetlink carries from one RTM_GETLINK dump instead of a sysfs "
+           "file each, when the dump shows the same devices as the sysfs (same names, indexes "
+           "and addresses).");
   }
 
   void configure(const HostPaths& paths) override {
@@ -147,13 +197,57 @@ class NetclassCollector final : public Collector {
 
   void collect(MetricSink& sink) override {
     auto class_dir = paths_.sys("class/net");
-    for (const auto& device : list_devices(class_dir)) {
-      if (RE2::PartialMatch(device, *ignored_)) continue;
-      collect_device(sink, HostPaths::join(class_dir, device), device);
+    auto names = list_devices(class_dir);
+    std::vector<Device> devices;
+    devices.reserve(names.size());
+    for (const auto& name : names) {
+      if (RE2::PartialMatch(name, *ignored_)) continue;
+      devices.push_back({name, std::make_unique<DeviceDir>(HostPaths::join(class_dir, name))});
     }
+    if (netlink_) match_links(names, devices);
+    for (const auto& d : devices) collect_device(sink, d);
   }
 
  private:
+  struct Device {
+    std::string name;
+    std::unique_ptr<DeviceDir> dir;
+    std::optional<RtnetlinkLink> link;   // the same device's RTM_NEWLINK message
+    std::optional<std::string> address;  // read from sysfs to match the link
+  };
+
+  // Gives each device its rtnetlink message when the dump describes the devices of this sysfs:
+  // the same names, and for each device the same index and hardware address. rtnetlink answers
+  // for the agent's own network namespace, sysfs for the one it was mounted in (--path.sysfs
+  // may be another's, or a fixture tree); a pod's eth0 is not the host's eth0.
+  void match_links(const std::vector<std::string>& names, std::vector<Device>& devices) const {
+    std::vector<RtnetlinkLink> links;
+    try {
+      links = dump_rtnetlink_links();
+    } catch (const std::exception& e) {
+      log::debug("netclass reads sysfs only: no rtnetlink dump",
+                 {{"collector", "netclass"}, {"err", e.what()}});
+      return;
+    }
+    if (links.size() != names.size()) return;
+    std::unordered_map<std::string_view, RtnetlinkLink*> by_name;
+    for (auto& l : links) by_name.emplace(l.name, &l);
+    for (const auto& name : names) {
+      if (!by_name.contains(name)) return;
+    }
+    for (auto& d : devices) {
+      RtnetlinkLink* l = by_name.at(d.name);
+      d.address = read_attribute(*d.dir, "address");
+      auto index = read_number(*d.dir, "ifindex");
+      if (!index || *index != l->index ||
+          d.address.value_or("") != format_hardware_address(l->address.value_or(""))) {
+        for (auto& other : devices) other.link.reset();
+        return;
+      }
+      d.link = std::move(*l);
+    }
+  }
+
   // Subdirectories and links of /sys/class/net; regular files there (bonding_masters) are not
   // devices.
   static std::vector<std::string> list_devices(const std::string& class_dir) {
@@ -221,21 +315,30 @@ class NetclassCollector final : public Collector {
     return value;
   }
 
-  void collect_device(MetricSink& sink, const std::string& path, const std::string& device) {
-    DeviceDir dir(path);
-    std::string operstate = read_attribute(dir, "operstate").value_or("");
+  void collect_device(MetricSink& sink, const Device& d) {
+    const DeviceDir& dir = *d.dir;
+    const std::string& device = d.name;
+    const RtnetlinkLink* link = d.link ? &*d.link : nullptr;
+    std::string operstate = link != nullptr ? operstate_name(link->operstate)
+                                            : read_attribute(dir, "operstate").value_or("");
+    auto address = d.address ? d.address : read_attribute(dir, "address");
+    auto broadcast = link != nullptr ? format_hardware_address(link->broadcast.value_or(""))
+                                     : read_attribute(dir, "broadcast").value_or("");
+    auto alias = link != nullptr ? std::string(trim(link->alias.value_or("")))
+                                 : read_attribute(dir, "ifalias").value_or("");
     sink.gauge("node_network_up", "Value is 1 if operstate is 'up', 0 otherwise.",
                operstate == "up" ? 1 : 0, {{"device", device}});
     sink.gauge("node_network_info",
                "Non-numeric data from /sys/class/net/<iface>, value is always 1.", 1,
                {{"device", device},
-                {"address", read_attribute(dir, "address").value_or("")},
-                {"broadcast", read_attribute(dir, "broadcast").value_or("")},
+                {"address", address.value_or("")},
+                {"broadcast", broadcast},
                 {"duplex", read_attribute(dir, "duplex").value_or("")},
                 {"operstate", operstate},
-                {"ifalias", read_attribute(dir, "ifalias").value_or("")}});
+                {"ifalias", alias}});
     for (const auto& a : kNumericAttributes) {
-      auto value = read_number(dir, a.file);
+      auto value =
+          link != nullptr && a.from_link != nullptr ? a.from_link(*link) : read_number(dir, a.file);
       if (!value) continue;
       name_.assign("node_network_").append(a.family);
       help_.assign("Network device property: ").append(a.family);
@@ -253,6 +356,7 @@ class NetclassCollector final : public Collector {
 
   std::string ignored_devices_ = "^$";
   bool ignore_invalid_speed_ = false;
+  bool netlink_ = true;
   std::string ignored_flag_;
   std::unique_ptr<RE2> ignored_;
   std::string name_, help_;  // kept across devices and scrapes: no allocation per sample

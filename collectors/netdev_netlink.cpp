@@ -46,9 +46,54 @@ bool parse_link(std::string_view attrs, RtnetlinkLink& link) {
     auto type = load<std::uint16_t>(attrs, offsetof(rtattr, rta_type));
     if (len < sizeof(rtattr) || len > attrs.size()) return false;
     std::string_view payload = attrs.substr(sizeof(rtattr), len - sizeof(rtattr));
+    auto u32 = [&](std::optional<std::uint32_t>& out) {
+      if (payload.size() >= 4) out = load<std::uint32_t>(payload, 0);
+    };
+    auto u8 = [&](std::optional<std::uint8_t>& out) {
+      if (!payload.empty()) out = static_cast<std::uint8_t>(payload[0]);
+    };
     switch (type & NLA_TYPE_MASK) {
       case IFLA_IFNAME:
         link.name = std::string(payload.substr(0, payload.find('\0')));
+        break;
+      case IFLA_MTU:
+        u32(link.mtu);
+        break;
+      case IFLA_TXQLEN:
+        u32(link.tx_queue_len);
+        break;
+      case IFLA_GROUP:
+        u32(link.group);
+        break;
+      case IFLA_LINK:
+        u32(link.link);
+        break;
+      case IFLA_OPERSTATE:
+        u8(link.operstate);
+        break;
+      case IFLA_LINKMODE:
+        u8(link.link_mode);
+        break;
+      case IFLA_CARRIER:
+        u8(link.carrier);
+        break;
+      case IFLA_CARRIER_CHANGES:
+        u32(link.carrier_changes);
+        break;
+      case IFLA_CARRIER_UP_COUNT:
+        u32(link.carrier_up_count);
+        break;
+      case IFLA_CARRIER_DOWN_COUNT:
+        u32(link.carrier_down_count);
+        break;
+      case IFLA_ADDRESS:
+        link.address = std::string(payload);
+        break;
+      case IFLA_BROADCAST:
+        link.broadcast = std::string(payload);
+        break;
+      case IFLA_IFALIAS:
+        link.alias = std::string(payload.substr(0, payload.find('\0')));
         break;
       case IFLA_STATS64:
         link.stats = load_stats(payload, 8);
@@ -94,6 +139,9 @@ RtnetlinkBatch parse_rtnetlink_links(std::string_view datagram, std::uint32_t se
       return batch;
     }
     RtnetlinkLink link;
+    link.index = load<std::int32_t>(payload, offsetof(ifinfomsg, ifi_index));
+    link.type = load<std::uint16_t>(payload, offsetof(ifinfomsg, ifi_type));
+    link.flags = load<std::uint32_t>(payload, offsetof(ifinfomsg, ifi_flags));
     if (!parse_link(payload.substr(NLMSG_ALIGN(sizeof(ifinfomsg))), link)) {
       batch.malformed = true;
       return batch;

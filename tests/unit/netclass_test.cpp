@@ -5,8 +5,10 @@
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "agent/collector.h"
+#include "agent/parse.h"
 #include "agent/read_file.h"
 #include "tests/unit/collector_harness.h"
 
@@ -106,6 +108,75 @@ TEST(NetclassCollector, DeviceWithoutAttributesStillReportsUpAndInfo) {
             "# HELP node_network_up Value is 1 if operstate is 'up', 0 otherwise.\n"
             "# TYPE node_network_up gauge\n"
             "node_network_up{device=\"gone0\"} 0\n");
+}
+
+// --- rtnetlink for the attributes it carries, on this machine's own devices ------------------
+
+// This machine's devices as /sys/class/net lists them.
+std::vector<std::string> live_devices() {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+    if (!e.is_regular_file()) names.push_back(e.path().filename().string());
+  }
+  return names;
+}
+
+TEST(NetclassLive, RtnetlinkAndSysfsGiveTheSameOutput) {
+  HostPaths live;  // the real /sys, in this process's own network namespace
+  if (live_devices().empty()) GTEST_SKIP() << "no /sys/class/net here";
+  // Carrier changes could move between the two reads on a flapping link; this machine's do not.
+  CollectorHarness with("netclass", live);
+  CollectorHarness without("netclass", live, {"--no-collector.netclass.netlink"});
+  std::string a = with.collect();
+  std::string b = without.collect();
+  EXPECT_EQ(a, b);
+  EXPECT_NE(a.find("node_network_mtu_bytes{device=\"lo\"}"), std::string::npos) << a;
+}
+
+// A sysfs tree with this machine's device names and indexes, every device with mtu 1234 and the
+// hardware address `address(name)`.
+void write_lookalike(const TempDir& tree, std::string (*address)(const std::string& name)) {
+  for (const auto& name : live_devices()) {
+    std::string dir = "sys/class/net/" + name + "/";
+    tree.write(dir + "ifindex", read_file("/sys/class/net/" + name + "/ifindex"));
+    tree.write(dir + "address", address(name) + "\n");
+    tree.write(dir + "mtu", "1234\n");
+    tree.write(dir + "operstate", "up\n");
+  }
+}
+
+TEST(NetclassLive, ASysfsOfOtherDevicesIsReadWhole) {
+  if (live_devices().empty()) GTEST_SKIP() << "no /sys/class/net here";
+  // Same names and indexes as this namespace's devices, other addresses: a pod's eth0 is not the
+  // host's. Every value must come from the tree.
+  TempDir tree;
+  write_lookalike(tree, [](const std::string&) { return std::string("02:00:5e:00:53:01"); });
+  auto text = collect_text("netclass", fixture_paths(tree.path()));
+  for (const auto& name : live_devices()) {
+    EXPECT_NE(text.find("node_network_mtu_bytes{device=\"" + name + "\"} 1234\n"),
+              std::string::npos)
+        << name << "\n"
+        << text;
+  }
+}
+
+TEST(NetclassLive, ASysfsOfTheSameDevicesIsReadThroughRtnetlink) {
+  if (live_devices().empty()) GTEST_SKIP() << "no /sys/class/net here";
+  // Names, indexes and addresses all those of this namespace: rtnetlink's values are taken, so
+  // the tree's mtu of 1234 is not what is reported (no device here has that mtu).
+  TempDir tree;
+  write_lookalike(tree, [](const std::string& name) {
+    return std::string(trim(read_file("/sys/class/net/" + name + "/address")));
+  });
+  auto text = collect_text("netclass", fixture_paths(tree.path()));
+  EXPECT_EQ(text.find(" 1234\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("node_network_mtu_bytes{device=\"lo\"}"), std::string::npos) << text;
+  // Without rtnetlink the tree is all there is.
+  auto sysfs_only =
+      CollectorHarness("netclass", fixture_paths(tree.path()), {"--no-collector.netclass.netlink"})
+          .collect();
+  EXPECT_NE(sysfs_only.find("node_network_mtu_bytes{device=\"lo\"} 1234\n"), std::string::npos);
 }
 
 }  // namespace

@@ -184,6 +184,38 @@ class NetlinkBuilder {
             std::string(reinterpret_cast<const char*>(&info), sizeof(info)) + attrs);
     return *this;
   }
+  // A link with the properties netclass takes from it; short attributes where `short_attrs`.
+  NetlinkBuilder& properties(std::uint32_t seq, const std::string& name, bool short_attrs = false) {
+    auto u32 = [&](std::uint32_t v) {
+      return short_attrs ? std::string(2, '\x01')
+                         : std::string(reinterpret_cast<const char*>(&v), sizeof v);
+    };
+    auto u8 = [&](std::uint8_t v) {
+      return short_attrs ? std::string() : std::string(1, static_cast<char>(v));
+    };
+    std::string attrs;
+    attr(attrs, IFLA_IFNAME, name + '\0');
+    attr(attrs, IFLA_MTU, u32(9000));
+    attr(attrs, IFLA_TXQLEN, u32(1000));
+    attr(attrs, IFLA_GROUP, u32(7));
+    attr(attrs, IFLA_LINK, u32(12));
+    attr(attrs, IFLA_OPERSTATE, u8(6));
+    attr(attrs, IFLA_LINKMODE, u8(1));
+    attr(attrs, IFLA_CARRIER, u8(1));
+    attr(attrs, IFLA_CARRIER_CHANGES, u32(5));
+    attr(attrs, IFLA_CARRIER_UP_COUNT, u32(3));
+    attr(attrs, IFLA_CARRIER_DOWN_COUNT, u32(2));
+    attr(attrs, IFLA_ADDRESS, std::string("\x3c\xec\xef\x12\x34\x56", 6));
+    attr(attrs, IFLA_BROADCAST, std::string(6, '\xff'));
+    attr(attrs, IFLA_IFALIAS, std::string("uplink") + '\0');
+    ifinfomsg info{};
+    info.ifi_index = 4;
+    info.ifi_type = 1;  // ARPHRD_ETHER
+    info.ifi_flags = 0x11043;
+    message(RTM_NEWLINK, seq,
+            std::string(reinterpret_cast<const char*>(&info), sizeof(info)) + attrs);
+    return *this;
+  }
   NetlinkBuilder& done(std::uint32_t seq, int code = 0) {
     message(NLMSG_DONE, seq, std::string(reinterpret_cast<const char*>(&code), sizeof(code)));
     return *this;
@@ -276,6 +308,43 @@ TEST(ParseRtnetlinkLinks, ThirtyTwoBitStatsWhenNoStats64) {
   ASSERT_TRUE(batch.links[0].stats);
   EXPECT_EQ((*batch.links[0].stats)[0], 3u);
   EXPECT_FALSE(batch.links[1].stats);
+}
+
+TEST(ParseRtnetlinkLinks, TheDevicePropertiesNetclassTakes) {
+  auto batch = parse_rtnetlink_links(NetlinkBuilder().properties(3, "eth0").done(3).bytes(), 3);
+  ASSERT_EQ(batch.links.size(), 1u);
+  const auto& l = batch.links[0];
+  EXPECT_EQ(l.index, 4);
+  EXPECT_EQ(l.type, 1);
+  EXPECT_EQ(l.flags, 0x11043u);
+  EXPECT_EQ(l.mtu, 9000u);
+  EXPECT_EQ(l.tx_queue_len, 1000u);
+  EXPECT_EQ(l.group, 7u);
+  EXPECT_EQ(l.link, 12u);
+  EXPECT_EQ(l.operstate, 6);
+  EXPECT_EQ(l.link_mode, 1);
+  EXPECT_EQ(l.carrier, 1);
+  EXPECT_EQ(l.carrier_changes, 5u);
+  EXPECT_EQ(l.carrier_up_count, 3u);
+  EXPECT_EQ(l.carrier_down_count, 2u);
+  EXPECT_EQ(l.address, std::string("\x3c\xec\xef\x12\x34\x56", 6));
+  EXPECT_EQ(l.broadcast, std::string(6, '\xff'));
+  EXPECT_EQ(l.alias, "uplink");
+  EXPECT_FALSE(l.stats);
+}
+
+TEST(ParseRtnetlinkLinks, ShortPropertiesAreLeftEmpty) {
+  // Attributes too short for their type (a kernel bug or garbage) are not read past their end.
+  auto batch =
+      parse_rtnetlink_links(NetlinkBuilder().properties(3, "eth0", true).done(3).bytes(), 3);
+  ASSERT_EQ(batch.links.size(), 1u);
+  const auto& l = batch.links[0];
+  EXPECT_FALSE(l.mtu);
+  EXPECT_FALSE(l.link);
+  EXPECT_FALSE(l.carrier_changes);
+  EXPECT_FALSE(l.operstate);
+  EXPECT_FALSE(l.carrier);
+  EXPECT_EQ(l.name, "eth0");
 }
 
 TEST(ParseRtnetlinkLinks, ErrorsAreReported) {
