@@ -284,6 +284,14 @@ std::shared_ptr<FakeStatfs> fixture_statfs(const HostPaths& paths) {
   return fake;
 }
 
+// Host paths whose procfs holds only PID 1's mount table, `mountinfo`.
+HostPaths with_mountinfo(const TempDir& dir, std::string_view mountinfo) {
+  dir.write("proc/1/mountinfo", mountinfo);
+  HostPaths paths;
+  paths.procfs = dir.path() + "/proc";
+  return paths;
+}
+
 TEST(FilesystemCollector, MatchesGolden) {
   auto paths = fixture_paths("filesystem/host");
   auto fake = fixture_statfs(paths);
@@ -352,13 +360,11 @@ TEST(FilesystemCollector, RootfsPrefixIsStripped) {
   TempDir dir;
   // The agent's own /proc seen from a container whose host root is at /host/root: host mounts
   // show under the prefix, the container's own root does not.
-  dir.write("proc/1/mountinfo",
-            "1 0 259:2 / /host/root rw - ext4 /dev/nvme0n1p2 rw\n"
-            "2 1 259:3 / /host/root/data rw - xfs /dev/nvme0n1p3 rw\n"
-            "3 0 0:40 / / rw - tmpfs rootfs rw\n"
-            "4 1 259:4 / /host/rootless rw - ext4 /dev/nvme0n1p4 rw\n");
-  HostPaths paths;
-  paths.procfs = dir.path() + "/proc";
+  HostPaths paths = with_mountinfo(dir,
+                                   "1 0 259:2 / /host/root rw - ext4 /dev/nvme0n1p2 rw\n"
+                                   "2 1 259:3 / /host/root/data rw - xfs /dev/nvme0n1p3 rw\n"
+                                   "3 0 0:40 / / rw - tmpfs rootfs rw\n"
+                                   "4 1 259:4 / /host/rootless rw - ext4 /dev/nvme0n1p4 rw\n");
   paths.rootfs = "/host/root";
   auto fake = std::make_shared<FakeStatfs>(paths.rootfs);
   fake->answer("/", sizes(4096, 10, 5, 4, 3, 2));
@@ -417,12 +423,10 @@ bool contains(const std::string& text, const std::string& piece) {
 
 TEST(FilesystemCollector, HungMountIsReportedAndComesBack) {
   TempDir dir;
-  dir.write("proc/1/mountinfo",
-            "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
-            "2 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n"
-            "3 1 259:3 / /data ro - xfs /dev/nvme0n1p3 rw\n");
-  HostPaths paths;
-  paths.procfs = dir.path() + "/proc";
+  HostPaths paths = with_mountinfo(dir,
+                                   "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                                   "2 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n"
+                                   "3 1 259:3 / /data ro - xfs /dev/nvme0n1p3 rw\n");
   auto fake = std::make_shared<FakeStatfs>("");
   ReleaseAtEnd release_at_end{fake};
   fake->answer("/", sizes(4096, 10, 5, 4, 3, 2));
@@ -470,15 +474,13 @@ TEST(FilesystemCollector, HungMountIsReportedAndComesBack) {
 
 TEST(FilesystemCollector, TrustedLocalMountsAreAskedOnTheScrapesOwnThread) {
   TempDir dir;
-  dir.write("proc/1/mountinfo",
-            "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
-            "2 1 0:30 / /tmp rw - tmpfs tmpfs rw\n"
-            "3 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n"
-            "4 3 8:17 / /srv/nfs/disk rw - ext4 /dev/sdb1 rw\n"
-            "5 1 8:33 / /data/usb rw - fuseblk /dev/sdc1 rw\n"
-            "6 1 0:41 / /srv/nfsdata rw - ext4 /dev/sdd1 rw\n");
-  HostPaths paths;
-  paths.procfs = dir.path() + "/proc";
+  HostPaths paths = with_mountinfo(dir,
+                                   "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                                   "2 1 0:30 / /tmp rw - tmpfs tmpfs rw\n"
+                                   "3 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n"
+                                   "4 3 8:17 / /srv/nfs/disk rw - ext4 /dev/sdb1 rw\n"
+                                   "5 1 8:33 / /data/usb rw - fuseblk /dev/sdc1 rw\n"
+                                   "6 1 0:41 / /srv/nfsdata rw - ext4 /dev/sdd1 rw\n");
   auto fake = std::make_shared<FakeStatfs>("");
   for (const char* mp : {"/", "/tmp", "/srv/nfs", "/srv/nfs/disk", "/data/usb", "/srv/nfsdata"}) {
     fake->answer(mp, sizes(4096, 10, 5, 4, 3, 2));
@@ -567,9 +569,7 @@ TEST(FilesystemCollector, ManyHungMountsHoldABoundedNumberOfCalls) {
   // A local disk listed after the hung mounts, first seen on the second scrape.
   std::string late = table + "99 1 259:3 / /data rw - xfs /dev/nvme0n1p3 rw\n";
   fake->answer("/data", sizes(4096, 20, 5, 4, 3, 2));
-  dir.write("proc/1/mountinfo", table);
-  HostPaths paths;
-  paths.procfs = dir.path() + "/proc";
+  HostPaths paths = with_mountinfo(dir, table);
   FilesystemHarness fs(
       paths,
       {"--collector.filesystem.mount-timeout=300ms", "--collector.filesystem.stat-workers=2"},
@@ -623,11 +623,9 @@ TEST(FilesystemCollector, ManyHungMountsHoldABoundedNumberOfCalls) {
 
 TEST(FilesystemCollector, UnmountedHungMountIsForgotten) {
   TempDir dir;
-  dir.write("proc/1/mountinfo",
-            "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
-            "2 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n");
-  HostPaths paths;
-  paths.procfs = dir.path() + "/proc";
+  HostPaths paths = with_mountinfo(dir,
+                                   "1 0 259:2 / / rw - ext4 /dev/nvme0n1p2 rw\n"
+                                   "2 1 0:40 / /srv/nfs rw - nfs4 nas:/export rw\n");
   auto fake = std::make_shared<FakeStatfs>("");
   ReleaseAtEnd release_at_end{fake};
   fake->answer("/", sizes(4096, 10, 5, 4, 3, 2));
