@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/parse.h"
@@ -42,6 +43,10 @@ void write_build_info(MetricSink& sink) {
 namespace {
 
 int count_open_fds() {
+  // Since Linux 6.2 stat() on /proc/<pid>/fd gives the number of open descriptors as its size:
+  // one system call instead of a listing's five. Older kernels say 0 there.
+  struct stat st {};
+  if (::stat("/proc/self/fd", &st) == 0 && st.st_size > 0) return static_cast<int>(st.st_size);
   DIR* dir = ::opendir("/proc/self/fd");
   if (dir == nullptr) return -1;
   int n = 0;

@@ -1,6 +1,12 @@
 #include "agent/agent.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "agent/self_metrics.h"
 
 namespace nodeprobe {
 namespace {
@@ -111,6 +117,39 @@ TEST(RequestCounters, CountsByHandlerAndCode) {
   ASSERT_EQ(families[0].metric.size(), 2u);
   EXPECT_EQ(families[0].metric[0].counter.value, 2);
   EXPECT_EQ(families[0].metric[1].counter.value, 1);
+}
+
+// process_open_fds from the process's own metrics, as rendered.
+double open_fds_metric() {
+  MetricSink sink;
+  write_process_metrics(sink);
+  for (const auto& f : sink.families()) {
+    if (f.name == "process_open_fds") return f.metric.at(0).gauge.value;
+  }
+  return -1;
+}
+
+// The open descriptors as a listing of /proc/self/fd counts them (less the listing's own).
+int listed_fds() {
+  int n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)e;
+    ++n;
+  }
+  return n - 1;
+}
+
+TEST(ProcessMetrics, OpenFdsCountsEveryDescriptor) {
+  double before = open_fds_metric();
+  EXPECT_EQ(before, listed_fds());
+  int a = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int b = ::dup(a);
+  ASSERT_GE(a, 0);
+  ASSERT_GE(b, 0);
+  EXPECT_EQ(open_fds_metric(), before + 2);
+  ::close(a);
+  ::close(b);
+  EXPECT_EQ(open_fds_metric(), before);
 }
 
 }  // namespace
