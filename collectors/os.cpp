@@ -1,9 +1,12 @@
 // node_os_info and node_os_version from os-release(5) under --path.rootfs.
 #include "collectors/os.h"
 
+#include <sys/stat.h>
+
 #include <cctype>
 #include <cerrno>
 #include <ctime>
+#include <map>
 #include <memory>
 
 #include "agent/collector.h"
@@ -121,16 +124,7 @@ namespace {
 class OsCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
-    std::string text;
-    std::string path;
-    int err = 0;
-    for (const char* candidate : {"etc/os-release", "usr/lib/os-release"}) {
-      path = paths_.root(candidate);
-      if (try_read_file(path, text, err)) break;
-      if (err != ENOENT) throw FileError(path, err);
-    }
-    if (err == ENOENT) throw FeatureAbsent("no os-release file under " + paths_.rootfs);
-    auto release = parse_os_release(text);
+    const auto& release = os_release();
     auto get = [&](const char* key) {
       auto it = release.find(key);
       return it == release.end() ? std::string() : it->second;
@@ -162,6 +156,53 @@ class OsCollector final : public Collector {
                  "Metric containing the end-of-life date timestamp of the OS.", *end);
     }
   }
+
+ private:
+  // The file as it was when last read: the same file, unchanged, is not read again (one stat
+  // instead of an open, two reads, a close and the parse), as node_exporter keeps it too. An
+  // upgrade that replaces or rewrites it changes the inode or the times.
+  struct Seen {
+    dev_t device = 0;
+    ino_t inode = 0;
+    timespec modified{};
+    timespec changed{};
+    off_t size = 0;
+    bool operator==(const Seen& o) const {
+      return device == o.device && inode == o.inode && size == o.size &&
+             modified.tv_sec == o.modified.tv_sec && modified.tv_nsec == o.modified.tv_nsec &&
+             changed.tv_sec == o.changed.tv_sec && changed.tv_nsec == o.changed.tv_nsec;
+    }
+  };
+
+  const std::map<std::string, std::string>& os_release() {
+    int err = ENOENT;
+    for (const char* candidate : {"etc/os-release", "usr/lib/os-release"}) {
+      std::string path = paths_.root(candidate);
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) {
+        err = errno;
+        if (err != ENOENT) throw FileError(path, err);
+        continue;
+      }
+      Seen seen{st.st_dev, st.st_ino, st.st_mtim, st.st_ctim, st.st_size};
+      if (path == cached_path_ && seen == cached_) return release_;
+      std::string text;
+      if (!try_read_file(path, text, err)) {
+        if (err != ENOENT) throw FileError(path, err);
+        continue;
+      }
+      release_ = parse_os_release(text);
+      cached_path_ = path;
+      cached_ = seen;
+      return release_;
+    }
+    cached_path_.clear();
+    throw FeatureAbsent("no os-release file under " + paths_.rootfs);
+  }
+
+  std::string cached_path_;
+  Seen cached_;
+  std::map<std::string, std::string> release_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 
 #include "agent/collector.h"
@@ -12,6 +13,7 @@ namespace {
 
 using namespace std::string_literals;
 using testing::collect_text;
+using testing::CollectorHarness;
 using testing::expect_golden;
 using testing::fixture_paths;
 using testing::TempDir;
@@ -156,6 +158,32 @@ TEST(OsCollector, NoVersionFamilyForAZeroOrMissingVersion) {
   tree.write("root/etc/os-release", "ID=x\nVERSION_ID=0\n");
   EXPECT_EQ(collect_text("os", fixture_paths(tree.path())).find("node_os_version"),
             std::string::npos);
+}
+
+TEST(OsCollector, AnUpgradedFileIsReadAgain) {
+  // One collector across scrapes, as the agent keeps it: it reads the file again only when the
+  // file is another or has changed.
+  TempDir tree;
+  tree.write("root/etc/os-release", "ID=debian\nVERSION_ID=\"12\"\n");
+  CollectorHarness os("os", fixture_paths(tree.path()));
+  EXPECT_NE(os.collect().find("} 12\n"), std::string::npos);
+  EXPECT_NE(os.collect().find("} 12\n"), std::string::npos);
+  // Rewritten in place (same inode, another size and time).
+  tree.write("root/etc/os-release", "ID=debian\nVERSION_ID=\"13\"\nVERSION_CODENAME=trixie\n");
+  auto rewritten = os.collect();
+  EXPECT_NE(rewritten.find("} 13\n"), std::string::npos) << rewritten;
+  EXPECT_NE(rewritten.find("version_codename=\"trixie\""), std::string::npos);
+  // Replaced by another file of the same size (a package upgrade renames a new file over it).
+  tree.write("root/etc/os-release.new", "ID=debian\nVERSION_ID=\"14\"\nVERSION_CODENAME=forky\n\n");
+  std::filesystem::rename(tree.path() + "/root/etc/os-release.new",
+                          tree.path() + "/root/etc/os-release");
+  EXPECT_NE(os.collect().find("} 14\n"), std::string::npos);
+  // Gone: the /usr/lib one, then none.
+  std::filesystem::remove(tree.path() + "/root/etc/os-release");
+  tree.write("root/usr/lib/os-release", "ID=debian\nVERSION_ID=\"15\"\n");
+  EXPECT_NE(os.collect().find("} 15\n"), std::string::npos);
+  std::filesystem::remove(tree.path() + "/root/usr/lib/os-release");
+  EXPECT_THROW(os.collect(), FeatureAbsent);
 }
 
 TEST(OsCollector, NoFileIsAnAbsentFeature) {
