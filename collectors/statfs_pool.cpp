@@ -316,7 +316,8 @@ std::vector<StatfsPool::Result> StatfsPool::stat_all(const std::vector<Request>&
       if (done[i]) continue;
       auto it = s.entries.find(requests[i].key);
       if (it == s.entries.end()) {
-        // Answered and forgotten: a concurrent scrape no longer lists the mount.
+        // Answered and forgotten, as a concurrent scrape no longer lists the mount: no
+        // answer for this scrape (the agent never runs one collector twice at once).
         done[i] = true;
         continue;
       }
