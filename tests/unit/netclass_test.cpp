@@ -170,7 +170,12 @@ TEST(NetclassLive, ASysfsOfTheSameDevicesIsReadThroughRtnetlink) {
     return std::string(trim(read_file("/sys/class/net/" + name + "/address")));
   });
   auto text = collect_text("netclass", fixture_paths(tree.path()));
-  EXPECT_EQ(text.find(" 1234\n"), std::string::npos) << text;
+  for (const auto& name : live_devices()) {
+    EXPECT_EQ(text.find("node_network_mtu_bytes{device=\"" + name + "\"} 1234\n"),
+              std::string::npos)
+        << name << "\n"
+        << text;
+  }
   EXPECT_NE(text.find("node_network_mtu_bytes{device=\"lo\"}"), std::string::npos) << text;
   // Without rtnetlink the tree is all there is.
   auto sysfs_only =
