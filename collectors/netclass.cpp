@@ -230,13 +230,13 @@ class NetclassCollector final : public Collector {
       return;
     }
     if (links.size() != names.size()) return;
-    std::unordered_map<std::string_view, RtnetlinkLink*> by_name;
-    for (auto& l : links) by_name.emplace(l.name, &l);
+    std::unordered_map<std::string_view, const RtnetlinkLink*> by_name;
+    for (const auto& l : links) by_name.emplace(l.name, &l);
     for (const auto& name : names) {
       if (!by_name.contains(name)) return;
     }
     for (auto& d : devices) {
-      RtnetlinkLink* l = by_name.at(d.name);
+      const RtnetlinkLink* l = by_name.at(d.name);
       d.address = read_attribute(*d.dir, "address");
       auto index = read_number(*d.dir, "ifindex");
       if (!index || *index != l->index ||
@@ -244,7 +244,7 @@ class NetclassCollector final : public Collector {
         for (auto& other : devices) other.link.reset();
         return;
       }
-      d.link = std::move(*l);
+      d.link = *l;
     }
   }
 
