@@ -16,8 +16,9 @@ FileError::FileError(const std::string& path, const std::string& what)
 
 bool FileError::not_found() const { return errno_value_ == ENOENT || errno_value_ == ENOTDIR; }
 
-bool try_read_file(const std::string& path, std::string& out, int& errno_out,
-                   std::size_t max_bytes) {
+bool try_read_file(const std::string& path, std::string& out, int& errno_out, std::size_t max_bytes,
+                   ReadEnd end) {
+  constexpr std::size_t kPage = 4096;
   out.clear();
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
   if (fd < 0) {
@@ -25,7 +26,7 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out,
     return false;
   }
   // Most kernel files fit in one page; grow as needed up to the cap (+1 to detect "larger").
-  std::size_t capacity = 4096;
+  std::size_t capacity = kPage;
   out.resize(capacity);
   std::size_t used = 0;
   while (true) {
@@ -34,7 +35,8 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out,
       capacity = std::min(capacity * 2, max_bytes + 1);
       out.resize(capacity);
     }
-    ssize_t n = ::read(fd, out.data() + used, capacity - used);
+    std::size_t asked = capacity - used;
+    ssize_t n = ::read(fd, out.data() + used, asked);
     if (n < 0) {
       if (errno == EINTR) continue;
       errno_out = errno;
@@ -44,6 +46,8 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out,
     }
     if (n == 0) break;
     used += static_cast<std::size_t>(n);
+    auto got = static_cast<std::size_t>(n);
+    if (end == ReadEnd::kShortRead && got < asked && got < kPage) break;
   }
   ::close(fd);
   if (used > max_bytes) {

@@ -27,8 +27,16 @@ class FileError : public std::runtime_error {
 // Reads the whole file, or throws FileError (also when it is larger than max_bytes).
 std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultReadCap);
 
+// Where a read loop may stop before the read that returns 0.
+enum class ReadEnd {
+  kZero,  // only at a read that returns 0: procfs seq files hand over a page of records at a time
+  // also at a read shorter than asked and than a page: a sysfs attribute is shown whole by one
+  // call (a binary one a page at a time), and a regular file is read to its end
+  kShortRead,
+};
+
 // As read_file, but returns false and leaves errno_out set instead of throwing.
 bool try_read_file(const std::string& path, std::string& out, int& errno_out,
-                   std::size_t max_bytes = kDefaultReadCap);
+                   std::size_t max_bytes = kDefaultReadCap, ReadEnd end = ReadEnd::kZero);
 
 }  // namespace nodeprobe
