@@ -5,6 +5,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -164,15 +165,14 @@ class OsCollector final : public Collector {
   struct Seen {
     dev_t device = 0;
     ino_t inode = 0;
-    timespec modified{};
-    timespec changed{};
     off_t size = 0;
-    bool operator==(const Seen& o) const {
-      return device == o.device && inode == o.inode && size == o.size &&
-             modified.tv_sec == o.modified.tv_sec && modified.tv_nsec == o.modified.tv_nsec &&
-             changed.tv_sec == o.changed.tv_sec && changed.tv_nsec == o.changed.tv_nsec;
-    }
+    std::int64_t modified_ns = 0;
+    std::int64_t changed_ns = 0;
+    bool operator==(const Seen&) const = default;
   };
+  static std::int64_t nanoseconds(const timespec& t) {
+    return std::int64_t{t.tv_sec} * 1'000'000'000 + t.tv_nsec;
+  }
 
   const std::map<std::string, std::string>& os_release() {
     int err = ENOENT;
@@ -184,7 +184,7 @@ class OsCollector final : public Collector {
         if (err != ENOENT) throw FileError(path, err);
         continue;
       }
-      Seen seen{st.st_dev, st.st_ino, st.st_mtim, st.st_ctim, st.st_size};
+      Seen seen{st.st_dev, st.st_ino, st.st_size, nanoseconds(st.st_mtim), nanoseconds(st.st_ctim)};
       if (path == cached_path_ && seen == cached_) return release_;
       std::string text;
       if (!try_read_file(path, text, err)) {

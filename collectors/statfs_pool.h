@@ -50,7 +50,8 @@ class StatfsPool {
   // machine or a user-space daemon (no NFS, CIFS or FUSE). Once such a mount has answered
   // within the timeout, stat_all calls statfs on its own thread: handing the call to a pool
   // thread and being woken back costs two thread wake-ups, far more than the call itself. Should
-  // such a call still block, later scrapes report it as stuck as they do for a pool thread.
+  // such a call still block, it holds the caller; other callers that meet it report it as stuck
+  // as they do for a pool thread.
   struct Request {
     std::string key;
     std::string path;
