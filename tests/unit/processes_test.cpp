@@ -1,8 +1,11 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -115,6 +118,24 @@ double sample(const std::string& text, const std::string& series) {
   return std::stod(text.substr(at + series.size() + 2));
 }
 
+// Held by every test here that stops a process or counts stopped ones, for its whole run. ctest
+// runs tests in parallel processes, and the counts are the whole machine's: another test's
+// stopped child would be counted in this one's (it was, once, on CI).
+class StoppedProcessesLock {
+ public:
+  StoppedProcessesLock() {
+    std::string path = (std::filesystem::temp_directory_path() / "nodeprobe-stopped-tests.lock");
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw std::runtime_error("cannot lock " + path);
+  }
+  ~StoppedProcessesLock() { ::close(fd_); }  // closing the last descriptor lets go of the lock
+  StoppedProcessesLock(const StoppedProcessesLock&) = delete;
+  StoppedProcessesLock& operator=(const StoppedProcessesLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 // A child process with `threads` extra threads, stopped with SIGSTOP: every one of its tasks is
 // in state T, which on a quiet machine nothing else is.
 class StoppedChild {
@@ -152,6 +173,7 @@ class StoppedChild {
 };
 
 TEST(ProcessesCollector, LiveTableThroughLibproc2SeesAStoppedProcessAndItsThreads) {
+  StoppedProcessesLock lock;
   HostPaths live;  // the real /proc: the collector reads it through libproc2
   ASSERT_TRUE(is_live_procfs(live.procfs));
   ASSERT_FALSE(is_live_procfs(fixture_paths("processes").procfs));
@@ -179,6 +201,7 @@ TEST(ProcessesCollector, LiveTableThroughLibproc2SeesAStoppedProcessAndItsThread
 }
 
 TEST(ProcessesCollector, Libproc2AndTheFileReaderAgreeOnTheLiveTable) {
+  StoppedProcessesLock lock;
   StoppedChild child(5);
   Libproc2Table libproc2;
   ProcessTable a = libproc2.read();
