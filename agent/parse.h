@@ -13,6 +13,12 @@ namespace nodeprobe {
 
 std::string_view trim(std::string_view s);
 
+// [a-zA-Z0-9_], the characters of a metric name after its first. ASCII only: std::isalnum asks
+// the locale on every call, and in another locale than "C" it takes bytes no name may hold.
+constexpr bool is_name_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
 // Whitespace-separated fields (spaces and tabs; newlines too).
 std::vector<std::string_view> split_fields(std::string_view s);
 // The allocation-free form for hot parsers: takes the next whitespace-separated field off the

@@ -1,9 +1,11 @@
 #include "agent/read_file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace nodeprobe {
@@ -60,10 +62,10 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out, st
   return true;
 }
 
-std::string read_file(const std::string& path, std::size_t max_bytes) {
+std::string read_file(const std::string& path, std::size_t max_bytes, ReadEnd end) {
   std::string out;
   int err = 0;
-  if (!try_read_file(path, out, err, max_bytes)) {
+  if (!try_read_file(path, out, err, max_bytes, end)) {
     if (err == EFBIG) {
       throw FileError(path, "larger than " + std::to_string(max_bytes) + " bytes");
     }
@@ -71,5 +73,39 @@ std::string read_file(const std::string& path, std::size_t max_bytes) {
   }
   return out;
 }
+
+namespace detail {
+
+bool for_each_entry(const std::string& path, EntryVisitor visit, void* fn, int& err) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    err = errno;
+    return false;
+  }
+  // One call lists ~300 entries of a typical name length.
+  alignas(std::max_align_t) char buf[16 * 1024];
+  while (true) {
+    ssize_t n = ::getdents64(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      err = errno;
+      ::close(fd);
+      return false;
+    }
+    if (n == 0) break;
+    for (ssize_t at = 0; at < n;) {
+      const auto* d = reinterpret_cast<const dirent64*>(buf + at);
+      at += d->d_reclen;
+      std::string_view name = d->d_name;
+      if (name == "." || name == "..") continue;
+      visit(fn, DirEntry{name, d->d_type, static_cast<unsigned long>(d->d_ino)});
+    }
+  }
+  ::close(fd);
+  err = 0;
+  return true;
+}
+
+}  // namespace detail
 
 }  // namespace nodeprobe

@@ -3,6 +3,8 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace nodeprobe {
 
@@ -24,19 +26,52 @@ class FileError : public std::runtime_error {
   int errno_value_ = 0;
 };
 
-// Reads the whole file, or throws FileError (also when it is larger than max_bytes).
-std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultReadCap);
-
 // Where a read loop may stop before the read that returns 0.
 enum class ReadEnd {
-  kZero,  // only at a read that returns 0: procfs seq files hand over a page of records at a time
-  // also at a read shorter than asked and than a page: a sysfs attribute is shown whole by one
-  // call (a binary one a page at a time), and a regular file is read to its end
+  // Only at a read that returns 0: a procfs file of many records (vmstat, mountinfo, net/dev)
+  // hands over as many whole records as fit in its page, so a short read does not mean the end.
+  kZero,
+  // Also at a read shorter than asked and than a page, which saves a system call per file where
+  // the kernel renders the whole file at once: a sysfs attribute (a binary one is served a page
+  // at a time), a procfs file shown by one single_open() call (/proc/stat, meminfo, loadavg,
+  // pressure/*, /proc/<pid>/stat), a sysctl under /proc/sys, and a regular file.
   kShortRead,
 };
+
+// Reads the whole file, or throws FileError (also when it is larger than max_bytes).
+std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultReadCap,
+                      ReadEnd end = ReadEnd::kZero);
 
 // As read_file, but returns false and leaves errno_out set instead of throwing.
 bool try_read_file(const std::string& path, std::string& out, int& errno_out,
                    std::size_t max_bytes = kDefaultReadCap, ReadEnd end = ReadEnd::kZero);
+
+// One entry of a directory listing: its name and its dirent type (DT_DIR, DT_REG, ...;
+// DT_UNKNOWN where the filesystem does not say).
+struct DirEntry {
+  std::string_view name;
+  unsigned char type;
+  unsigned long inode;
+};
+
+// Calls fn(const DirEntry&) for each entry of the directory but "." and "..", in the order the
+// filesystem lists them. Returns false with the errno in err when it cannot be opened or read
+// (fn may have seen some entries by then). With getdents64 straight into a buffer: opendir
+// also stats the directory, a system call per listing that no caller needs.
+template <class Fn>
+bool for_each_entry(const std::string& path, Fn&& fn, int& err);
+
+namespace detail {
+using EntryVisitor = void (*)(void* fn, const DirEntry& entry);
+bool for_each_entry(const std::string& path, EntryVisitor visit, void* fn, int& err);
+}  // namespace detail
+
+template <class Fn>
+bool for_each_entry(const std::string& path, Fn&& fn, int& err) {
+  auto visit = [](void* f, const DirEntry& entry) {
+    (*static_cast<std::remove_reference_t<Fn>*>(f))(entry);
+  };
+  return detail::for_each_entry(path, visit, &fn, err);
+}
 
 }  // namespace nodeprobe

@@ -64,7 +64,7 @@ void write_process_metrics(MetricSink& sink) {
   static const double kPageSize = static_cast<double>(::sysconf(_SC_PAGESIZE));
   std::string stat;
   int err = 0;
-  if (try_read_file("/proc/self/stat", stat, err)) {
+  if (try_read_file("/proc/self/stat", stat, err, kDefaultReadCap, ReadEnd::kShortRead)) {
     // Fields after the parenthesised command, which may itself hold spaces and parentheses.
     auto close = stat.rfind(')');
     if (close != std::string::npos) {

@@ -1,7 +1,5 @@
 #include "agent/sysfs.h"
 
-#include <dirent.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -21,19 +19,12 @@ std::optional<std::string> read_attribute(const std::string& path, int& err) {
 }
 
 std::optional<std::vector<std::string>> list_directory(const std::string& path, int& err) {
-  DIR* dir = ::opendir(path.c_str());
-  if (dir == nullptr) {
-    err = errno;
+  std::vector<std::string> names;
+  if (!for_each_entry(
+          path, [&](const DirEntry& e) { names.emplace_back(e.name); }, err)) {
     return std::nullopt;
   }
-  std::vector<std::string> names;
-  while (const dirent* e = ::readdir(dir)) {
-    std::string_view name = e->d_name;
-    if (name != "." && name != "..") names.emplace_back(name);
-  }
-  ::closedir(dir);
   std::sort(names.begin(), names.end());
-  err = 0;
   return names;
 }
 

@@ -9,8 +9,6 @@
 namespace nodeprobe {
 namespace {
 
-bool name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 // Splits "key: value" at the first colon, both parts trimmed; false without a colon.
 bool key_value(std::string_view line, std::string_view& key, std::string_view& value) {
   auto colon = line.find(':');
@@ -169,19 +167,19 @@ std::string bcachefs_metric_name(std::string_view s) {
   std::string out;
   std::size_t i = 0;
   while (i < s.size()) {
-    if (name_char(s[i]) && s[i] != '_') {
+    if (is_name_char(s[i]) && s[i] != '_') {
       out += s[i++];
       continue;
     }
     // A run of underscores is literal unless characters outside the set follow it.
     std::size_t j = i;
     while (j < s.size() && s[j] == '_') ++j;
-    if (j == s.size() || name_char(s[j])) {
+    if (j == s.size() || is_name_char(s[j])) {
       out.append(s.substr(i, j - i));
       i = j;
       continue;
     }
-    while (j < s.size() && !name_char(s[j])) ++j;
+    while (j < s.size() && !is_name_char(s[j])) ++j;
     while (j < s.size() && s[j] == '_') ++j;
     out += '_';
     i = j;

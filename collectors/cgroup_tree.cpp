@@ -8,6 +8,8 @@
 
 #include <cstdlib>
 
+#include "agent/read_file.h"
+
 namespace nodeprobe {
 namespace {
 
@@ -92,24 +94,27 @@ void walk_cgroups(
     Pending current = std::move(stack.back());
     stack.pop_back();
     std::string dir_path = current.relative.empty() ? root : root + "/" + current.relative;
-    DIR* dir = ::opendir(dir_path.c_str());
-    if (dir == nullptr) continue;  // gone since it was listed
-    while (const dirent* e = ::readdir(dir)) {
-      if (e->d_name[0] == '.') continue;
-      bool is_dir = e->d_type == DT_DIR;
-      if (e->d_type == DT_UNKNOWN) {
-        struct stat st;
-        is_dir = ::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                 S_ISDIR(st.st_mode);
-      }
-      if (!is_dir) continue;
-      std::string relative =
-          current.relative.empty() ? std::string(e->d_name) : current.relative + "/" + e->d_name;
-      if (visit(relative, e->d_ino) && current.depth + 1 < kMaxDepth) {
-        stack.push_back({std::move(relative), current.depth + 1});
-      }
-    }
-    ::closedir(dir);
+    int err = 0;
+    // A directory that cannot be listed is skipped: gone since it was listed.
+    for_each_entry(
+        dir_path,
+        [&](const DirEntry& e) {
+          if (e.name.starts_with('.')) return;
+          bool is_dir = e.type == DT_DIR;
+          if (e.type == DT_UNKNOWN) {
+            struct stat st;
+            std::string path = dir_path + "/" + std::string(e.name);
+            is_dir = ::lstat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+          }
+          if (!is_dir) return;
+          std::string relative = current.relative.empty()
+                                     ? std::string(e.name)
+                                     : current.relative + "/" + std::string(e.name);
+          if (visit(relative, e.inode) && current.depth + 1 < kMaxDepth) {
+            stack.push_back({std::move(relative), current.depth + 1});
+          }
+        },
+        err);
   }
 }
 

@@ -3,7 +3,6 @@
 // families from /proc/cpuinfo.
 #include "collectors/cpu.h"
 
-#include <dirent.h>
 #include <re2/re2.h>
 
 #include <algorithm>
@@ -63,7 +62,7 @@ constexpr const char* kModes[] = {"user",   "nice", "system",  "idle",
 std::optional<std::uint64_t> read_uint(const std::string& path) {
   std::string text;
   int err = 0;
-  if (!try_read_file(path, text, err, 64)) return std::nullopt;
+  if (!try_read_file(path, text, err, 64, ReadEnd::kShortRead)) return std::nullopt;
   return parse_uint(trim(text));
 }
 
@@ -140,7 +139,7 @@ class CpuCollector final : public Collector {
 
   void collect_times(MetricSink& sink) {
     auto path = paths_.proc("stat");
-    auto cpus = parse_proc_stat_cpus(read_file(path));
+    auto cpus = parse_proc_stat_cpus(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
     if (cpus.empty()) throw std::runtime_error(path + ": no per-CPU lines");
     guard_.apply(cpus);
     for (const auto& t : cpus) {
@@ -170,7 +169,7 @@ class CpuCollector final : public Collector {
     std::string base = paths_.sys("devices/system/cpu");
     std::string online;
     int err = 0;
-    bool have_online = try_read_file(base + "/online", online, err, 4096);
+    bool have_online = try_read_file(base + "/online", online, err, 4096, ReadEnd::kShortRead);
     if (!have_online || online != plan_online_) {
       plan_ = plan_throttles(base);
       plan_online_ = have_online ? online : std::string();
@@ -197,15 +196,16 @@ class CpuCollector final : public Collector {
   };
 
   static std::vector<ThrottleFile> plan_throttles(const std::string& base) {
-    DIR* dir = ::opendir(base.c_str());
-    if (dir == nullptr) return {};
     std::vector<std::uint64_t> cpus;
-    while (auto* e = ::readdir(dir)) {
-      std::string_view name = e->d_name;
-      if (!name.starts_with("cpu")) continue;
-      if (auto n = parse_uint(name.substr(3))) cpus.push_back(*n);
-    }
-    ::closedir(dir);
+    int err = 0;
+    bool listed = for_each_entry(
+        base,
+        [&](const DirEntry& e) {
+          if (!e.name.starts_with("cpu")) return;
+          if (auto n = parse_uint(e.name.substr(3))) cpus.push_back(*n);
+        },
+        err);
+    if (!listed) return {};
     std::sort(cpus.begin(), cpus.end());
     std::map<std::uint64_t, std::string> packages;
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::string> cores;

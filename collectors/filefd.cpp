@@ -25,7 +25,7 @@ class FilefdCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
     auto path = paths_.proc("sys/fs/file-nr");
-    auto nr = parse_file_nr(read_file(path));
+    auto nr = parse_file_nr(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
     if (!nr) throw std::runtime_error(path + ": unexpected format");
     sink.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", nr->allocated);
     sink.gauge("node_filefd_maximum", "File descriptor statistics: maximum.", nr->maximum);

@@ -29,7 +29,7 @@ class LoadavgCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
     auto path = paths_.proc("loadavg");
-    auto load = parse_loadavg(read_file(path));
+    auto load = parse_loadavg(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
     if (!load) throw std::runtime_error(path + ": unexpected format");
     sink.gauge("node_load1", "1m load average.", load->load1);
     sink.gauge("node_load5", "5m load average.", load->load5);

@@ -1,7 +1,6 @@
 // node_memory_*: every field of /proc/meminfo, named as node_exporter names them.
 #include "collectors/meminfo.h"
 
-#include <cctype>
 #include <memory>
 
 #include "agent/collector.h"
@@ -27,7 +26,7 @@ std::vector<MeminfoField> parse_meminfo(std::string_view text) {
     for (char c : line.substr(0, colon)) {
       if (c == '(') {
         f.name.push_back('_');
-      } else if (c == '_' || std::isalnum(static_cast<unsigned char>(c))) {
+      } else if (is_name_char(c)) {
         f.name.push_back(c);
       } else if (c != ')') {
         return;  // not a name the kernel prints, and not one a metric can have
@@ -50,7 +49,7 @@ class MeminfoCollector final : public Collector {
  public:
   void collect(MetricSink& sink) override {
     auto path = paths_.proc("meminfo");
-    auto fields = parse_meminfo(read_file(path));
+    auto fields = parse_meminfo(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
     if (fields.empty()) throw std::runtime_error(path + ": no fields found");
     for (const auto& f : fields) {
       // Built in buffers kept across scrapes: no allocation once they have grown.

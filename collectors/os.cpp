@@ -21,7 +21,7 @@ namespace {
 bool valid_key(std::string_view key) {
   if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front()))) return false;
   for (char c : key) {
-    if (c != '_' && !std::isalnum(static_cast<unsigned char>(c))) return false;
+    if (!is_name_char(c)) return false;
   }
   return true;
 }

@@ -61,7 +61,7 @@ class PressureCollector final : public Collector {
       std::string path = paths_.proc(std::string("pressure/") + resource);
       std::string text;
       int err = 0;
-      if (!try_read_file(path, text, err)) {
+      if (!try_read_file(path, text, err, kDefaultReadCap, ReadEnd::kShortRead)) {
         // ENOENT: no PSI in this kernel (or no irq pressure); EOPNOTSUPP: PSI compiled in but
         // disabled with psi=0 on the kernel command line.
         if (err == ENOENT || err == EOPNOTSUPP) continue;

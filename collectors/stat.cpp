@@ -60,7 +60,7 @@ class StatCollector final : public Collector {
 
   void collect(MetricSink& sink) override {
     auto path = paths_.proc("stat");
-    auto s = parse_proc_stat(read_file(path));
+    auto s = parse_proc_stat(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
     if (!s.intr && !s.ctxt && !s.btime) throw std::runtime_error(path + ": unexpected format");
     auto counter = [&](const char* name, const char* help, const std::optional<double>& v) {
       if (v) sink.counter(name, help, *v);

@@ -1,6 +1,5 @@
 // The families of the *.prom files in --collector.textfile.directory, with node_textfile_*,
 // as node_exporter's textfile collector serves them.
-#include <dirent.h>
 #include <glob.h>
 #include <sys/stat.h>
 
@@ -51,6 +50,9 @@ std::string join_path(std::string_view dir, std::string_view name) {
 // node_exporter 1.5 treats the flag as a glob and falls back to the literal path when nothing
 // matches (so a missing directory is reported as unreadable).
 std::vector<std::string> expand_directories(const std::string& pattern) {
+  // Without a glob metacharacter the answer is the path itself, whether it exists or not; glob()
+  // would lstat it on every scrape to say so.
+  if (pattern.find_first_of("*?[\\") == std::string::npos) return {pattern};
   std::vector<std::string> out;
   glob_t matches{};
   if (::glob(pattern.c_str(), 0, nullptr, &matches) == 0) {
@@ -64,21 +66,15 @@ std::vector<std::string> expand_directories(const std::string& pattern) {
 // The *.prom names in dir, sorted like os.ReadDir. Dot files are left out: they are the
 // temporary files of writers that rename into place.
 bool list_prom_files(const std::string& dir, std::vector<std::string>& names, std::string& error) {
-  DIR* d = ::opendir(dir.c_str());
-  if (d == nullptr) {
-    error = std::strerror(errno);
-    return false;
-  }
-  errno = 0;
-  while (const dirent* entry = ::readdir(d)) {
-    std::string_view name = entry->d_name;
-    if (name.starts_with('.') || !name.ends_with(".prom")) continue;
-    names.emplace_back(name);
-  }
-  int read_errno = errno;
-  ::closedir(d);
-  if (read_errno != 0) {
-    error = std::strerror(read_errno);
+  int err = 0;
+  bool listed = for_each_entry(
+      dir,
+      [&](const DirEntry& e) {
+        if (!e.name.starts_with('.') && e.name.ends_with(".prom")) names.emplace_back(e.name);
+      },
+      err);
+  if (!listed) {
+    error = std::strerror(err);
     return false;
   }
   std::sort(names.begin(), names.end());

@@ -1,7 +1,6 @@
 // node_time_seconds, node_time_zone_offset_seconds and the clock source info families.
-#include <dirent.h>
-
-#include <cctype>
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -19,7 +18,7 @@ namespace {
 bool valid_clocksource_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
+    if (!is_name_char(c) && c != '-' && c != '.') {
       return false;
     }
   }
@@ -42,44 +41,72 @@ class TimeCollector final : public Collector {
   }
 
  private:
+  // The kernel registers its clocksource devices (one, clocksource0) at boot and never removes
+  // them, so the listing is kept; it is taken again when a kept device has gone (another sysfs
+  // tree under the same path).
+  void list_devices(const std::string& base) {
+    devices_.clear();
+    int err = 0;
+    for_each_entry(
+        base,
+        [&](const DirEntry& e) {
+          if (e.name.starts_with("clocksource") && parse_uint(e.name.substr(11))) {
+            devices_.emplace_back(e.name);
+          }
+        },
+        err);
+    std::sort(devices_.begin(), devices_.end());
+  }
+
+  // What each kept device's two files hold; false when a device's directory is not there.
+  bool read_devices(const std::string& base) {
+    texts_.resize(devices_.size());
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      std::string dir = base + "/" + devices_[i];
+      auto& [available, current] = texts_[i];
+      int err = 0;
+      if (!try_read_file(dir + "/available_clocksource", available, err, kDefaultReadCap,
+                         ReadEnd::kShortRead) &&
+          (err == ENOENT || err == ENOTDIR)) {
+        return false;
+      }
+      try_read_file(dir + "/current_clocksource", current, err, kDefaultReadCap,
+                    ReadEnd::kShortRead);
+    }
+    return true;
+  }
+
   void collect_clocksources(MetricSink& sink) {
     std::string base = paths_.sys("devices/system/clocksource");
-    DIR* dir = ::opendir(base.c_str());
-    if (dir == nullptr) return;  // no clock source directory: nothing to report
-    std::vector<std::string> devices;
-    while (auto* e = ::readdir(dir)) {
-      std::string_view name = e->d_name;
-      if (name.starts_with("clocksource") && parse_uint(name.substr(11))) {
-        devices.emplace_back(name);
-      }
+    if (devices_.empty() || !read_devices(base)) {
+      list_devices(base);
+      if (!read_devices(base)) return;
     }
-    ::closedir(dir);
-    for (const auto& d : devices) {
-      std::string device = d.substr(11);
-      std::string text;
-      int err = 0;
-      if (try_read_file(base + "/" + d + "/available_clocksource", text, err)) {
-        // Each name once: a duplicate series would fail the whole family's validation.
-        std::set<std::string_view> sources;
-        for (auto source : split_fields(text)) {
-          if (valid_clocksource_name(source)) sources.insert(source);
-        }
-        for (auto source : sources) {
-          sink.gauge("node_time_clocksource_available_info",
-                     "Available clocksources read from '/sys/devices/system/clocksource'.", 1,
-                     {{"clocksource", std::string(source)}, {"device", device}});
-        }
+    for (std::size_t i = 0; i < devices_.size(); ++i) {
+      std::string device = devices_[i].substr(11);
+      const auto& [available, current] = texts_[i];
+      // Each name once: a duplicate series would fail the whole family's validation. A file
+      // that could not be read was left empty.
+      std::set<std::string_view> sources;
+      for (auto source : split_fields(available)) {
+        if (valid_clocksource_name(source)) sources.insert(source);
       }
-      if (try_read_file(base + "/" + d + "/current_clocksource", text, err)) {
-        auto source = trim(text);
-        if (valid_clocksource_name(source)) {
-          sink.gauge("node_time_clocksource_current_info",
-                     "Current clocksource read from '/sys/devices/system/clocksource'.", 1,
-                     {{"clocksource", std::string(source)}, {"device", device}});
-        }
+      for (auto source : sources) {
+        sink.gauge("node_time_clocksource_available_info",
+                   "Available clocksources read from '/sys/devices/system/clocksource'.", 1,
+                   {{"clocksource", std::string(source)}, {"device", device}});
+      }
+      auto source = trim(current);
+      if (valid_clocksource_name(source)) {
+        sink.gauge("node_time_clocksource_current_info",
+                   "Current clocksource read from '/sys/devices/system/clocksource'.", 1,
+                   {{"clocksource", std::string(source)}, {"device", device}});
       }
     }
   }
+
+  std::vector<std::string> devices_;                        // "clocksource0", ...
+  std::vector<std::pair<std::string, std::string>> texts_;  // available, current
 };
 
 }  // namespace

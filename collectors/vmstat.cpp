@@ -1,7 +1,6 @@
 // node_vmstat_<field> for the /proc/vmstat fields that --collector.vmstat.fields matches.
 #include "collectors/vmstat.h"
 
-#include <cctype>
 #include <memory>
 
 #include "agent/collector.h"
@@ -19,7 +18,7 @@ std::vector<std::pair<std::string_view, double>> parse_vmstat(std::string_view t
     auto value = next_field(line);
     if (value.empty() || !next_field(line).empty()) return;  // exactly two fields
     for (char c : name) {
-      if (c != '_' && !std::isalnum(static_cast<unsigned char>(c))) return;
+      if (!is_name_char(c)) return;
     }
     if (auto v = parse_uint(value)) out.emplace_back(name, static_cast<double>(*v));
   });

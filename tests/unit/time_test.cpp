@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <string>
 
 #include "tests/unit/collector_harness.h"
@@ -76,6 +77,32 @@ TEST(TimeCollector, ClocksourcesFromTheFixtureSysfs) {
   EXPECT_NE(text.find("# HELP node_time_clocksource_current_info Current clocksource read from "
                       "'/sys/devices/system/clocksource'.\n"),
             std::string::npos);
+}
+
+// The device listing is kept between scrapes; the files are read on every one.
+TEST(TimeCollector, ClocksourceFilesAreReadEachScrapeAndAGoneDeviceIsListedAgain) {
+  TempDir tree;
+  const std::string base = "sys/devices/system/clocksource/";
+  tree.write(base + "clocksource0/available_clocksource", "tsc hpet\n");
+  tree.write(base + "clocksource0/current_clocksource", "tsc\n");
+  CollectorHarness time("time", fixture_paths(tree.path()));
+  EXPECT_EQ(lines_starting_with(time.collect(), "node_time_clocksource_current"),
+            "node_time_clocksource_current_info{clocksource=\"tsc\",device=\"0\"} 1\n");
+
+  tree.write(base + "clocksource0/current_clocksource", "hpet\n");
+  EXPECT_EQ(lines_starting_with(time.collect(), "node_time_clocksource_current"),
+            "node_time_clocksource_current_info{clocksource=\"hpet\",device=\"0\"} 1\n");
+
+  std::filesystem::rename(tree.path() + "/" + base + "clocksource0",
+                          tree.path() + "/" + base + "clocksource1");
+  tree.write(base + "clocksource1/available_clocksource", "kvm-clock\n");
+  auto text = time.collect();
+  EXPECT_EQ(lines_starting_with(text, "node_time_clocksource"),
+            "node_time_clocksource_available_info{clocksource=\"kvm-clock\",device=\"1\"} 1\n"
+            "node_time_clocksource_current_info{clocksource=\"hpet\",device=\"1\"} 1\n");
+
+  std::filesystem::remove_all(tree.path() + "/" + base);
+  EXPECT_EQ(lines_starting_with(time.collect(), "node_time_clocksource"), "");
 }
 
 TEST(TimeCollector, NoClocksourceDirectoryLeavesThoseFamiliesOut) {

@@ -1,10 +1,12 @@
 // The small shared pieces: bounded reads, field parsing, gzip, query strings, log lines.
+#include <dirent.h>
 #include <gtest/gtest.h>
 #include <zlib.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "agent/gzip.h"
 #include "agent/host_paths.h"
@@ -12,9 +14,12 @@
 #include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
+#include "tests/unit/collector_harness.h"
 
 namespace nodeprobe {
 namespace {
+
+using testing::TempDir;
 
 TEST(HostPaths, JoinsUnderTheRoot) {
   HostPaths p;
@@ -51,6 +56,103 @@ TEST(ReadFile, CapsAndReportsErrors) {
   EXPECT_FALSE(try_read_file(dir.string(), out, err));  // a directory
   EXPECT_EQ(err, EISDIR);
   std::filesystem::remove_all(dir);
+}
+
+// The first word of each line: the keys a parser looks for, which do not change between reads.
+std::vector<std::string> line_keys(std::string_view text) {
+  std::vector<std::string> keys;
+  for_each_line(text, [&](std::string_view line) { keys.emplace_back(next_field(line)); });
+  return keys;
+}
+
+// ReadEnd::kShortRead is used on these files because the kernel renders each of them whole in
+// one call; read both ways, each must come out whole (values move between the two reads, the
+// lines and their keys do not).
+TEST(ReadFile, StoppingAtAShortReadGetsSingleShowProcFilesWhole) {
+  for (const char* path : {"/proc/stat", "/proc/meminfo", "/proc/loadavg", "/proc/pressure/cpu",
+                           "/proc/sys/fs/file-nr", "/proc/self/stat", "/proc/self/status"}) {
+    SCOPED_TRACE(path);
+    std::string to_zero, to_short;
+    int err = 0;
+    if (!try_read_file(path, to_zero, err)) {
+      ASSERT_EQ(err, ENOENT) << "only an absent file (no PSI in this kernel) may be skipped";
+      continue;
+    }
+    ASSERT_TRUE(try_read_file(path, to_short, err, kDefaultReadCap, ReadEnd::kShortRead));
+    ASSERT_FALSE(to_short.empty());
+    EXPECT_EQ(to_short.back(), '\n');
+    EXPECT_EQ(line_keys(to_short), line_keys(to_zero));
+    EXPECT_EQ(split_fields(to_short).size(), split_fields(to_zero).size());
+  }
+}
+
+TEST(ReadFile, StoppingAtAShortReadStillReadsPastTheFirstPage) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 2000; ++i) text += "line " + std::to_string(i) + "\n";
+  dir.write("big", text);
+  std::string out;
+  int err = 0;
+  ASSERT_TRUE(try_read_file(dir.path() + "/big", out, err, kDefaultReadCap, ReadEnd::kShortRead));
+  EXPECT_EQ(out, text);
+}
+
+TEST(ForEachEntry, ListsEveryEntryOnceWithItsType) {
+  TempDir dir;
+  // Names long enough that the listing takes several getdents64 calls.
+  std::set<std::string> written;
+  for (int i = 0; i < 1500; ++i) {
+    std::string name = std::string(120, 'n') + std::to_string(i) + ".prom";
+    dir.write(name, "x");
+    written.insert(name);
+  }
+  std::filesystem::create_directory(std::filesystem::path(dir.path()) / "sub");
+  std::multiset<std::string> seen;
+  bool sub_is_dir = false, files_are_regular = true;
+  int err = -1;
+  ASSERT_TRUE(for_each_entry(
+      dir.path(),
+      [&](const DirEntry& e) {
+        seen.emplace(e.name);
+        EXPECT_NE(e.inode, 0u);
+        if (e.name == "sub") {
+          sub_is_dir = e.type == DT_DIR;
+        } else {
+          files_are_regular = files_are_regular && e.type == DT_REG;
+        }
+      },
+      err));
+  EXPECT_EQ(err, 0);
+  EXPECT_EQ(seen.size(), written.size() + 1);
+  EXPECT_EQ(seen.count("sub"), 1u);
+  EXPECT_EQ(seen.count("."), 0u);
+  EXPECT_EQ(seen.count(".."), 0u);
+  for (const auto& name : written) EXPECT_EQ(seen.count(name), 1u) << name;
+  EXPECT_TRUE(sub_is_dir);
+  EXPECT_TRUE(files_are_regular);
+}
+
+TEST(ForEachEntry, EmptyMissingAndNotADirectory) {
+  TempDir dir;
+  int calls = 0;
+  int err = -1;
+  auto count = [&](const DirEntry&) { ++calls; };
+  EXPECT_TRUE(for_each_entry(dir.path(), count, err));
+  EXPECT_EQ(err, 0);
+  EXPECT_FALSE(for_each_entry(dir.path() + "/missing", count, err));
+  EXPECT_EQ(err, ENOENT);
+  dir.write("file", "x");
+  EXPECT_FALSE(for_each_entry(dir.path() + "/file", count, err));
+  EXPECT_EQ(err, ENOTDIR);
+  EXPECT_EQ(calls, 0);
+}
+
+TEST(Parse, NameCharactersAreAsciiOnly) {
+  std::string all;
+  for (int c = 1; c < 256; ++c) {
+    if (is_name_char(static_cast<char>(c))) all.push_back(static_cast<char>(c));
+  }
+  EXPECT_EQ(all, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz");
 }
 
 TEST(Parse, Numbers) {
