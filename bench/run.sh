@@ -144,7 +144,7 @@ awk -v scrapes="$scrapes" -v set="${SET:-issue2}" -v cpu_goal="$cpu_goal" '
   END {
     np = "nodeprobe"; ne = "node_exporter"
     printf "%-36s %14s %14s %10s\n", "", np, ne, "ratio"
-    worst = 0
+    worst = 0; worst_kept = 0
     for (k = 1; k <= nmodes; k++) {
       m = order[k]
       row("CPU per scrape, " m " (us)", cpu[np, m], cpu[ne, m], "%14.1f")
@@ -153,6 +153,7 @@ awk -v scrapes="$scrapes" -v set="${SET:-issue2}" -v cpu_goal="$cpu_goal" '
       row("  bytes on the wire", wire[np, m], wire[ne, m], "%14d")
       ratio = cpu[np, m] / cpu[ne, m]
       if (ratio > worst) worst = ratio
+      if (m ~ /keepalive/ && ratio > worst_kept) worst_kept = ratio
       summary_cpu = summary_cpu sprintf(" np_cpu_us_%s=%.1f ne_cpu_us_%s=%.1f cpu_ratio_%s=%.3f",
                                         m, cpu[np, m], m, cpu[ne, m], m, ratio)
     }
@@ -165,16 +166,22 @@ awk -v scrapes="$scrapes" -v set="${SET:-issue2}" -v cpu_goal="$cpu_goal" '
     printf "%-36s %14.1f\n", "floor: reading the files (us)", floor_us
     printf "%-36s %14.1f\n", "floor: /proc/sys/fs/file-nr (us)", filenr_us
     cpu_ok = worst <= cpu_goal
+    kept_ok = worst_kept > 0 && worst_kept <= cpu_goal
     mem_ok = rss[np] <= rss[ne] / 3
-    printf "\ngoals (%s): CPU per scrape <= %.1f of node_exporter in every mode: %s" \
-           " (worst ratio %.3f); VmRSS <= 1/3: %s (%.3f)\n", set, cpu_goal,
+    # Two CPU verdicts: on keep-alive connections, as Prometheus scrapes; and in every mode,
+    # where a new connection per scrape adds what the HTTP server costs per connection.
+    printf "\ngoals (%s): CPU per scrape <= %.1f of node_exporter on keep-alive connections" \
+           " (as Prometheus scrapes): %s (worst ratio %.3f); in every mode: %s (worst ratio" \
+           " %.3f); VmRSS <= 1/3: %s (%.3f)\n", set, cpu_goal,
+           worst_kept == 0 ? "not measured" : kept_ok ? "met" : "MISSED", worst_kept,
            cpu_ok ? "met" : "MISSED", worst, mem_ok ? "met" : "MISSED", rss[np] / rss[ne]
-    printf "summary scrapes=%d%s worst_cpu_ratio=%.3f np_rss_kb=%d ne_rss_kb=%d rss_ratio=%.3f" \
+    printf "summary scrapes=%d%s worst_cpu_ratio=%.3f worst_keepalive_cpu_ratio=%.3f" \
+           " np_rss_kb=%d ne_rss_kb=%d rss_ratio=%.3f" \
            " np_hwm_kb=%d ne_hwm_kb=%d hwm_ratio=%.3f floor_us=%.1f file_nr_us=%.1f" \
-           " cpu_goal=%s memory_goal=%s\n",
-           scrapes, summary_cpu, worst, rss[np], rss[ne], rss[np] / rss[ne], hwm[np], hwm[ne],
-           hwm[np] / hwm[ne], floor_us, filenr_us, cpu_ok ? "met" : "missed",
-           mem_ok ? "met" : "missed"
+           " cpu_goal=%s cpu_goal_keepalive=%s memory_goal=%s\n",
+           scrapes, summary_cpu, worst, worst_kept, rss[np], rss[ne], rss[np] / rss[ne], hwm[np],
+           hwm[ne], hwm[np] / hwm[ne], floor_us, filenr_us, cpu_ok ? "met" : "missed",
+           worst_kept == 0 ? "unmeasured" : kept_ok ? "met" : "missed", mem_ok ? "met" : "missed"
   }' "$work/results"
 
 echo
