@@ -18,15 +18,13 @@ FileError::FileError(const std::string& path, const std::string& what)
 
 bool FileError::not_found() const { return errno_value_ == ENOENT || errno_value_ == ENOTDIR; }
 
-bool try_read_file(const std::string& path, std::string& out, int& errno_out, std::size_t max_bytes,
-                   ReadEnd end) {
+namespace {
+
+// With `positional`, pread from offset 0 onwards; otherwise read from the file offset (which
+// also works on a pipe or a device that cannot seek).
+bool read_loop(int fd, bool positional, std::string& out, int& errno_out, std::size_t max_bytes,
+               ReadEnd end) {
   constexpr std::size_t kPage = 4096;
-  out.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) {
-    errno_out = errno;
-    return false;
-  }
   // Most kernel files fit in one page; grow as needed up to the cap (+1 to detect "larger").
   std::size_t capacity = kPage;
   out.resize(capacity);
@@ -38,11 +36,11 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out, st
       out.resize(capacity);
     }
     std::size_t asked = capacity - used;
-    ssize_t n = ::read(fd, out.data() + used, asked);
+    ssize_t n = positional ? ::pread(fd, out.data() + used, asked, static_cast<off_t>(used))
+                           : ::read(fd, out.data() + used, asked);
     if (n < 0) {
       if (errno == EINTR) continue;
       errno_out = errno;
-      ::close(fd);
       out.clear();
       return false;
     }
@@ -51,7 +49,6 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out, st
     auto got = static_cast<std::size_t>(n);
     if (end == ReadEnd::kShortRead && got < asked && got < kPage) break;
   }
-  ::close(fd);
   if (used > max_bytes) {
     errno_out = EFBIG;
     out.clear();
@@ -60,6 +57,25 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out, st
   out.resize(used);
   errno_out = 0;
   return true;
+}
+
+}  // namespace
+
+bool read_from_start(int fd, std::string& out, int& errno_out, std::size_t max_bytes, ReadEnd end) {
+  return read_loop(fd, true, out, errno_out, max_bytes, end);
+}
+
+bool try_read_file(const std::string& path, std::string& out, int& errno_out, std::size_t max_bytes,
+                   ReadEnd end) {
+  out.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    errno_out = errno;
+    return false;
+  }
+  bool ok = read_loop(fd, false, out, errno_out, max_bytes, end);
+  ::close(fd);
+  return ok;
 }
 
 std::string read_file(const std::string& path, std::size_t max_bytes, ReadEnd end) {

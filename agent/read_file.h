@@ -46,6 +46,11 @@ std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultR
 bool try_read_file(const std::string& path, std::string& out, int& errno_out,
                    std::size_t max_bytes = kDefaultReadCap, ReadEnd end = ReadEnd::kZero);
 
+// As try_read_file, from an open descriptor, with pread from offset 0 whatever the file offset:
+// a procfs or sysfs file read at offset 0 is rendered afresh (agent/kept_file.h).
+bool read_from_start(int fd, std::string& out, int& errno_out,
+                     std::size_t max_bytes = kDefaultReadCap, ReadEnd end = ReadEnd::kZero);
+
 // One entry of a directory listing: its name and its dirent type (DT_DIR, DT_REG, ...;
 // DT_UNKNOWN where the filesystem does not say).
 struct DirEntry {

@@ -5,6 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <mutex>
+
+#include "agent/kept_file.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
 #include "version.h"
@@ -62,9 +65,16 @@ int count_open_fds() {
 void write_process_metrics(MetricSink& sink) {
   static const double kTicks = static_cast<double>(::sysconf(_SC_CLK_TCK));
   static const double kPageSize = static_cast<double>(::sysconf(_SC_PAGESIZE));
+  // Kept open (agent/kept_file.h): /proc/self is resolved once, to this process, which never
+  // forks. Scrapes may write these families at the same time.
+  static std::mutex mu;
+  static KeptFile self_stat("/proc/self/stat", ReadEnd::kShortRead);
+  std::unique_lock lock(mu);
   std::string stat;
   int err = 0;
-  if (try_read_file("/proc/self/stat", stat, err, kDefaultReadCap, ReadEnd::kShortRead)) {
+  if (self_stat.read(err)) stat = self_stat.text();
+  lock.unlock();
+  if (!stat.empty()) {
     // Fields after the parenthesised command, which may itself hold spaces and parentheses.
     auto close = stat.rfind(')');
     if (close != std::string::npos) {

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/logging.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
@@ -81,6 +82,8 @@ class CpuCollector final : public Collector {
 
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
+    stat_ = KeptFile(paths_.proc("stat"), ReadEnd::kShortRead);
+    online_ = KeptFile(paths_.sys("devices/system/cpu/online"), ReadEnd::kShortRead, 4096);
     flags_filter_ = compile(flags_include_, flags_flag_);
     bugs_filter_ = compile(bugs_include_, bugs_flag_);
     if ((flags_filter_ || bugs_filter_) && !info_) {
@@ -138,9 +141,8 @@ class CpuCollector final : public Collector {
   }
 
   void collect_times(MetricSink& sink) {
-    auto path = paths_.proc("stat");
-    auto cpus = parse_proc_stat_cpus(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
-    if (cpus.empty()) throw std::runtime_error(path + ": no per-CPU lines");
+    auto cpus = parse_proc_stat_cpus(stat_.read());
+    if (cpus.empty()) throw std::runtime_error(stat_.path() + ": no per-CPU lines");
     guard_.apply(cpus);
     for (const auto& t : cpus) {
       for (std::size_t m = 0; m < std::size(kModes); ++m) {
@@ -167,12 +169,11 @@ class CpuCollector final : public Collector {
   // just the counters (on a VM without the driver: one file instead of four per CPU).
   void collect_throttles(MetricSink& sink) {
     std::string base = paths_.sys("devices/system/cpu");
-    std::string online;
     int err = 0;
-    bool have_online = try_read_file(base + "/online", online, err, 4096, ReadEnd::kShortRead);
-    if (!have_online || online != plan_online_) {
+    bool have_online = online_.read(err);
+    if (!have_online || online_.text() != plan_online_) {
       plan_ = plan_throttles(base);
-      plan_online_ = have_online ? online : std::string();
+      plan_online_ = have_online ? online_.text() : std::string();
     }
     for (const auto& t : plan_) {
       auto count = read_uint(t.path);
@@ -233,6 +234,7 @@ class CpuCollector final : public Collector {
     return plan;
   }
 
+  KeptFile stat_{""}, online_{""};
   std::vector<ThrottleFile> plan_;
   std::string plan_online_;  // what cpu/online read when plan_ was made; empty: remake each time
   bool guest_ = true;

@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
-#include "agent/read_file.h"
 
 namespace nodeprobe {
 
@@ -23,13 +23,20 @@ namespace {
 
 class FilefdCollector final : public Collector {
  public:
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    file_nr_ = KeptFile(paths_.proc("sys/fs/file-nr"), ReadEnd::kShortRead);
+  }
+
   void collect(MetricSink& sink) override {
-    auto path = paths_.proc("sys/fs/file-nr");
-    auto nr = parse_file_nr(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
-    if (!nr) throw std::runtime_error(path + ": unexpected format");
+    auto nr = parse_file_nr(file_nr_.read());
+    if (!nr) throw std::runtime_error(file_nr_.path() + ": unexpected format");
     sink.gauge("node_filefd_allocated", "File descriptor statistics: allocated.", nr->allocated);
     sink.gauge("node_filefd_maximum", "File descriptor statistics: maximum.", nr->maximum);
   }
+
+ private:
+  KeptFile file_nr_{""};
 };
 
 }  // namespace

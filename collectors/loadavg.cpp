@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
-#include "agent/read_file.h"
 
 namespace nodeprobe {
 
@@ -27,14 +27,21 @@ namespace {
 
 class LoadavgCollector final : public Collector {
  public:
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    loadavg_ = KeptFile(paths_.proc("loadavg"), ReadEnd::kShortRead);
+  }
+
   void collect(MetricSink& sink) override {
-    auto path = paths_.proc("loadavg");
-    auto load = parse_loadavg(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
-    if (!load) throw std::runtime_error(path + ": unexpected format");
+    auto load = parse_loadavg(loadavg_.read());
+    if (!load) throw std::runtime_error(loadavg_.path() + ": unexpected format");
     sink.gauge("node_load1", "1m load average.", load->load1);
     sink.gauge("node_load5", "5m load average.", load->load5);
     sink.gauge("node_load15", "15m load average.", load->load15);
   }
+
+ private:
+  KeptFile loadavg_{""};
 };
 
 }  // namespace

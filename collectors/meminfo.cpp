@@ -4,8 +4,8 @@
 #include <memory>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
-#include "agent/read_file.h"
 
 namespace nodeprobe {
 
@@ -47,10 +47,14 @@ namespace {
 
 class MeminfoCollector final : public Collector {
  public:
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    meminfo_ = KeptFile(paths_.proc("meminfo"), ReadEnd::kShortRead);
+  }
+
   void collect(MetricSink& sink) override {
-    auto path = paths_.proc("meminfo");
-    auto fields = parse_meminfo(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
-    if (fields.empty()) throw std::runtime_error(path + ": no fields found");
+    auto fields = parse_meminfo(meminfo_.read());
+    if (fields.empty()) throw std::runtime_error(meminfo_.path() + ": no fields found");
     for (const auto& f : fields) {
       // Built in buffers kept across scrapes: no allocation once they have grown.
       name_.assign("node_memory_").append(f.name);
@@ -60,6 +64,7 @@ class MeminfoCollector final : public Collector {
   }
 
  private:
+  KeptFile meminfo_{""};
   std::string name_, help_;
 };
 

@@ -2,8 +2,11 @@
 #include "collectors/pressure.h"
 
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
 
@@ -52,25 +55,34 @@ constexpr PressureFamily kFamilies[] = {
      "Total time in seconds no process could make progress due to IRQ congestion"},
 };
 
+constexpr const char* kResources[] = {"cpu", "io", "memory", "irq"};
+
 class PressureCollector final : public Collector {
  public:
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    files_.clear();
+    for (const char* resource : kResources) {
+      files_.emplace_back(paths_.proc(std::string("pressure/") + resource), ReadEnd::kShortRead);
+    }
+  }
+
   void collect(MetricSink& sink) override {
     bool any = false;     // a pressure file exists
     bool parsed = false;  // and one of them had a total in it
-    for (const char* resource : {"cpu", "io", "memory", "irq"}) {
-      std::string path = paths_.proc(std::string("pressure/") + resource);
-      std::string text;
+    for (std::size_t i = 0; i < files_.size(); ++i) {
+      std::string_view resource = kResources[i];
       int err = 0;
-      if (!try_read_file(path, text, err, kDefaultReadCap, ReadEnd::kShortRead)) {
+      if (!files_[i].read(err)) {
         // ENOENT: no PSI in this kernel (or no irq pressure); EOPNOTSUPP: PSI compiled in but
         // disabled with psi=0 on the kernel command line.
         if (err == ENOENT || err == EOPNOTSUPP) continue;
-        throw FileError(path, err);
+        throw FileError(files_[i].path(), err);
       }
       any = true;
-      auto totals = parse_pressure(text);
+      auto totals = parse_pressure(files_[i].text());
       for (const auto& f : kFamilies) {
-        if (std::string_view(f.resource) != resource) continue;
+        if (f.resource != resource) continue;
         const auto& v = f.full ? totals.full : totals.some;
         if (v) sink.counter(f.name, f.help, *v);
         parsed = parsed || v.has_value();
@@ -83,6 +95,9 @@ class PressureCollector final : public Collector {
     }
     if (!parsed) throw std::runtime_error(paths_.proc("pressure") + ": no totals found");
   }
+
+ private:
+  std::vector<KeptFile> files_;  // one for each of kResources
 };
 
 }  // namespace

@@ -6,8 +6,8 @@
 #include <memory>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
-#include "agent/read_file.h"
 
 namespace nodeprobe {
 
@@ -58,10 +58,16 @@ class StatCollector final : public Collector {
     b.flag("softirq", softirq_, "Export softirq calls per vector");
   }
 
+  void configure(const HostPaths& paths) override {
+    Collector::configure(paths);
+    stat_ = KeptFile(paths_.proc("stat"), ReadEnd::kShortRead);
+  }
+
   void collect(MetricSink& sink) override {
-    auto path = paths_.proc("stat");
-    auto s = parse_proc_stat(read_file(path, kDefaultReadCap, ReadEnd::kShortRead));
-    if (!s.intr && !s.ctxt && !s.btime) throw std::runtime_error(path + ": unexpected format");
+    auto s = parse_proc_stat(stat_.read());
+    if (!s.intr && !s.ctxt && !s.btime) {
+      throw std::runtime_error(stat_.path() + ": unexpected format");
+    }
     auto counter = [&](const char* name, const char* help, const std::optional<double>& v) {
       if (v) sink.counter(name, help, *v);
     };
@@ -84,6 +90,7 @@ class StatCollector final : public Collector {
   }
 
  private:
+  KeptFile stat_{""};
   bool softirq_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/parse.h"
 #include "agent/read_file.h"
 
@@ -46,6 +47,7 @@ class TimeCollector final : public Collector {
   // tree under the same path).
   void list_devices(const std::string& base) {
     devices_.clear();
+    files_.clear();
     int err = 0;
     for_each_entry(
         base,
@@ -58,20 +60,19 @@ class TimeCollector final : public Collector {
     std::sort(devices_.begin(), devices_.end());
   }
 
-  // What each kept device's two files hold; false when a device's directory is not there.
+  // Reads each kept device's two files; false when a device's directory is not there.
   bool read_devices(const std::string& base) {
-    texts_.resize(devices_.size());
-    for (std::size_t i = 0; i < devices_.size(); ++i) {
-      std::string dir = base + "/" + devices_[i];
-      auto& [available, current] = texts_[i];
-      int err = 0;
-      if (!try_read_file(dir + "/available_clocksource", available, err, kDefaultReadCap,
-                         ReadEnd::kShortRead) &&
-          (err == ENOENT || err == ENOTDIR)) {
-        return false;
+    if (files_.size() != devices_.size()) {
+      files_.clear();
+      for (const auto& d : devices_) {
+        files_.push_back({KeptFile(base + "/" + d + "/available_clocksource", ReadEnd::kShortRead),
+                          KeptFile(base + "/" + d + "/current_clocksource", ReadEnd::kShortRead)});
       }
-      try_read_file(dir + "/current_clocksource", current, err, kDefaultReadCap,
-                    ReadEnd::kShortRead);
+    }
+    for (auto& [available, current] : files_) {
+      int err = 0;
+      if (!available.read(err) && (err == ENOENT || err == ENOTDIR)) return false;
+      current.read(err);  // a file that cannot be read is left empty
     }
     return true;
   }
@@ -84,7 +85,8 @@ class TimeCollector final : public Collector {
     }
     for (std::size_t i = 0; i < devices_.size(); ++i) {
       std::string device = devices_[i].substr(11);
-      const auto& [available, current] = texts_[i];
+      const std::string& available = files_[i].first.text();
+      const std::string& current = files_[i].second.text();
       // Each name once: a duplicate series would fail the whole family's validation. A file
       // that could not be read was left empty.
       std::set<std::string_view> sources;
@@ -105,8 +107,8 @@ class TimeCollector final : public Collector {
     }
   }
 
-  std::vector<std::string> devices_;                        // "clocksource0", ...
-  std::vector<std::pair<std::string, std::string>> texts_;  // available, current
+  std::vector<std::string> devices_;                  // "clocksource0", ...
+  std::vector<std::pair<KeptFile, KeptFile>> files_;  // available, current; one per device
 };
 
 }  // namespace

@@ -4,9 +4,9 @@
 #include <memory>
 
 #include "agent/collector.h"
+#include "agent/kept_file.h"
 #include "agent/name_filter.h"
 #include "agent/parse.h"
-#include "agent/read_file.h"
 
 namespace nodeprobe {
 
@@ -37,13 +37,13 @@ class VmstatCollector final : public Collector {
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
     filter_.compile(fields_, flag_);
+    vmstat_ = KeptFile(paths_.proc("vmstat"));
   }
 
   void collect(MetricSink& sink) override {
-    auto path = paths_.proc("vmstat");
-    auto text = read_file(path);
-    auto fields = parse_vmstat(text);
-    if (fields.empty()) throw std::runtime_error(path + ": no fields found");
+    // Many records: a short read does not mean the end (ReadEnd::kZero).
+    auto fields = parse_vmstat(vmstat_.read());
+    if (fields.empty()) throw std::runtime_error(vmstat_.path() + ": no fields found");
     for (const auto& [field, value] : fields) {
       if (!filter_.matches(field)) continue;
       // Built in buffers kept across scrapes: no allocation once they have grown.
@@ -54,6 +54,7 @@ class VmstatCollector final : public Collector {
   }
 
  private:
+  KeptFile vmstat_{""};
   std::string fields_ = "^(oom_kill|pgpg|pswp|pg.*fault).*";
   std::string flag_;
   NameFilter filter_;
