@@ -65,17 +65,21 @@ class PressureCollector final : public Collector {
     for (const char* resource : kResources) {
       files_.emplace_back(paths_.proc(std::string("pressure/") + resource), ReadEnd::kShortRead);
     }
+    absent_.assign(files_.size(), false);
   }
 
   void collect(MetricSink& sink) override {
     bool any = false;     // a pressure file exists
     bool parsed = false;  // and one of them had a total in it
+    std::vector<std::size_t> missing;
     for (std::size_t i = 0; i < files_.size(); ++i) {
+      if (absent_[i]) continue;
       std::string_view resource = kResources[i];
       int err = 0;
       if (!files_[i].read(err)) {
         // ENOENT: no PSI in this kernel (or no irq pressure); EOPNOTSUPP: PSI compiled in but
         // disabled with psi=0 on the kernel command line.
+        if (err == ENOENT) missing.push_back(i);
         if (err == ENOENT || err == EOPNOTSUPP) continue;
         throw FileError(files_[i].path(), err);
       }
@@ -88,6 +92,11 @@ class PressureCollector final : public Collector {
         parsed = parsed || v.has_value();
       }
     }
+    // A file missing beside others that are there (irq, without CONFIG_IRQ_TIME_ACCOUNTING) is
+    // missing for as long as this kernel runs: it is not looked for again.
+    if (any) {
+      for (auto i : missing) absent_[i] = true;
+    }
     if (!any) {
       throw FeatureAbsent(
           "pressure information is unavailable: it needs Linux >= 4.20 with CONFIG_PSI and "
@@ -98,6 +107,7 @@ class PressureCollector final : public Collector {
 
  private:
   std::vector<KeptFile> files_;  // one for each of kResources
+  std::vector<bool> absent_;     // the same: missing while others were there
 };
 
 }  // namespace

@@ -12,6 +12,7 @@ namespace {
 
 using namespace std::string_literals;
 using testing::collect_text;
+using testing::CollectorHarness;
 using testing::expect_golden;
 using testing::fixture_paths;
 using testing::TempDir;
@@ -79,6 +80,24 @@ TEST(PressureCollector, WithoutIrqFile) {
   auto text = collect_text("pressure", fixture_paths(tree.path()));
   EXPECT_EQ(text.find("irq"), std::string::npos);
   EXPECT_NE(text.find("node_pressure_memory_stalled_seconds_total 2.017836\n"), std::string::npos);
+}
+
+// The kernel does not gain a pressure file while it runs: one missing beside the others is not
+// looked for again, which spares a failed open on every scrape.
+TEST(PressureCollector, AFileMissingBesideTheOthersIsNotLookedForAgain) {
+  TempDir tree;
+  tree.copy_fixture("host");
+  std::filesystem::remove(tree.path() + "/proc/pressure/irq");
+  CollectorHarness pressure("pressure", fixture_paths(tree.path()));
+  auto first = pressure.collect();
+  EXPECT_EQ(first.find("irq"), std::string::npos);
+  tree.write("proc/pressure/irq", "full avg10=0.00 avg60=0.00 avg300=0.00 total=1000000\n");
+  EXPECT_EQ(pressure.collect(), first);
+  // A new collector (a restarted agent) finds it.
+  EXPECT_NE(CollectorHarness("pressure", fixture_paths(tree.path()))
+                .collect()
+                .find("node_pressure_irq_stalled_seconds_total 1\n"),
+            std::string::npos);
 }
 
 TEST(PressureCollector, NoPressureDirectoryIsAnAbsentFeature) {
