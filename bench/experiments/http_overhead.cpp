@@ -23,12 +23,28 @@ namespace {
 std::string make_body() {
   std::string body = "# the scrape client checks for this line\nnode_load1 0.5\n";
   for (int i = 0; body.size() < 18000; ++i) {
-    body += "node_experiment_value{n=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7) + "\n";
+    body +=
+        "node_experiment_value{n=\"" + std::to_string(i) + "\"} " + std::to_string(i * 7) + "\n";
   }
   return body;
 }
 
 const std::string kBody = make_body();
+
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+// main blocks the signals before the servers start their threads; this takes them.
+void wait_for_stop() {
+  sigset_t set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+}
 
 int civetweb_metrics(mg_connection* conn, void*) {
   std::string out = "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n";
@@ -41,22 +57,30 @@ int civetweb_metrics(mg_connection* conn, void*) {
 int run_civetweb(const std::string& port) {
   std::string ports = "127.0.0.1:" + port;
   // The agent's own settings (agent/http_server.cpp).
-  const char* config[] = {"listening_ports", ports.c_str(), "num_threads", "7",
-                          "request_timeout_ms", "30000", "enable_keep_alive", "yes",
-                          "tcp_nodelay", "1", "keep_alive_timeout_ms", "5000",
-                          "max_request_size", "8192", "enable_directory_listing", "no",
+  const char* config[] = {"listening_ports",
+                          ports.c_str(),
+                          "num_threads",
+                          "7",
+                          "request_timeout_ms",
+                          "30000",
+                          "enable_keep_alive",
+                          "yes",
+                          "tcp_nodelay",
+                          "1",
+                          "keep_alive_timeout_ms",
+                          "5000",
+                          "max_request_size",
+                          "8192",
+                          "enable_directory_listing",
+                          "no",
                           nullptr};
   mg_callbacks callbacks{};
   mg_context* ctx = mg_start(&callbacks, nullptr, config);
   if (ctx == nullptr) return 1;
   mg_set_request_handler(ctx, "/metrics", civetweb_metrics, nullptr);
-  mg_set_auth_handler(ctx, "/", [](mg_connection*, void*) { return 1; }, nullptr);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  mg_set_auth_handler(
+      ctx, "/", [](mg_connection*, void*) { return 1; }, nullptr);
+  wait_for_stop();
   mg_stop(ctx);
   return 0;
 }
@@ -82,17 +106,12 @@ int run_mhd(const std::string& port) {
   addr.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   // Each pool thread polls the listening socket itself and serves what it accepts.
-  MHD_Daemon* d = MHD_start_daemon(
-      MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr, mhd_metrics, nullptr,
-      MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_THREAD_POOL_SIZE, 4u,
-      MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+  MHD_Daemon* d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr,
+                                   nullptr, mhd_metrics, nullptr, MHD_OPTION_SOCK_ADDR, &addr,
+                                   MHD_OPTION_THREAD_POOL_SIZE, 4u, MHD_OPTION_CONNECTION_TIMEOUT,
+                                   30u, MHD_OPTION_END);
   if (d == nullptr) return 1;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
+  wait_for_stop();
   MHD_stop_daemon(d);
   return 0;
 }
@@ -104,11 +123,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: %s civetweb|mhd PORT\n", argv[0]);
     return 2;
   }
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);  // before the servers start their threads
+  sigset_t set = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::string which = argv[1];
   if (which == "civetweb") return run_civetweb(argv[2]);
   if (which == "mhd") return run_mhd(argv[2]);
