@@ -3,11 +3,15 @@
 // same fixed 18 KB body, so that only the HTTP server differs (docs/performance.md, "New
 // connections"). Needs libmicrohttpd-dev, which the project does not install.
 //
-//   g++ -O2 -std=c++20 bench/experiments/http_overhead.cpp -o /tmp/http_overhead \
+// Build (one line):
+//   g++ -O2 -std=c++20 bench/experiments/http_overhead.cpp -o /tmp/http_overhead
 //       -lcivetweb -lmicrohttpd -lpthread
+// Run both servers, then measure them side by side (one line):
 //   /tmp/http_overhead civetweb PORT &  /tmp/http_overhead mhd PORT2 &
-//   build/bench/nodeprobe_scrape_client run --target civetweb=PORT:PID1 \
+//   build/bench/nodeprobe_scrape_client run --target civetweb=PORT:PID1
 //       --target mhd=PORT2:PID2 --modes plain,plain+keepalive
+// The civetweb settings are copied from agent/http_server.cpp, so that the experiment stays
+// a single file that does not link the agent.
 #include <arpa/inet.h>
 #include <civetweb.h>
 #include <microhttpd.h>
