@@ -78,10 +78,10 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out, st
   return ok;
 }
 
-std::string read_file(const std::string& path, std::size_t max_bytes, ReadEnd end) {
+std::string read_file(const std::string& path, std::size_t max_bytes) {
   std::string out;
   int err = 0;
-  if (!try_read_file(path, out, err, max_bytes, end)) {
+  if (!try_read_file(path, out, err, max_bytes)) {
     if (err == EFBIG) {
       throw FileError(path, "larger than " + std::to_string(max_bytes) + " bytes");
     }

@@ -39,8 +39,7 @@ enum class ReadEnd {
 };
 
 // Reads the whole file, or throws FileError (also when it is larger than max_bytes).
-std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultReadCap,
-                      ReadEnd end = ReadEnd::kZero);
+std::string read_file(const std::string& path, std::size_t max_bytes = kDefaultReadCap);
 
 // As read_file, but returns false and leaves errno_out set instead of throwing.
 bool try_read_file(const std::string& path, std::string& out, int& errno_out,
@@ -51,8 +50,8 @@ bool try_read_file(const std::string& path, std::string& out, int& errno_out,
 bool read_from_start(int fd, std::string& out, int& errno_out,
                      std::size_t max_bytes = kDefaultReadCap, ReadEnd end = ReadEnd::kZero);
 
-// One entry of a directory listing: its name and its dirent type (DT_DIR, DT_REG, ...;
-// DT_UNKNOWN where the filesystem does not say).
+// One entry of a directory listing: its name, its dirent type (DT_DIR, DT_REG, ...; DT_UNKNOWN
+// where the filesystem does not say) and its inode number.
 struct DirEntry {
   std::string_view name;
   unsigned char type;
