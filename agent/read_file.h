@@ -58,18 +58,15 @@ struct DirEntry {
   unsigned long inode;
 };
 
-// Calls fn(const DirEntry&) for each entry of the directory but "." and "..", in the order the
-// filesystem lists them. Returns false with the errno in err when it cannot be opened or read
-// (fn may have seen some entries by then). With getdents64 straight into a buffer: opendir
-// also stats the directory, a system call per listing that no caller needs.
-template <class Fn>
-bool for_each_entry(const std::string& path, Fn&& fn, int& err);
-
 namespace detail {
 using EntryVisitor = void (*)(void* fn, const DirEntry& entry);
 bool for_each_entry(const std::string& path, EntryVisitor visit, void* fn, int& err);
 }  // namespace detail
 
+// Calls fn(const DirEntry&) for each entry of the directory but "." and "..", in the order the
+// filesystem lists them. Returns false with the errno in err when it cannot be opened or read
+// (fn may have seen some entries by then). With getdents64 straight into a buffer: opendir
+// also stats the directory, a system call per listing that no caller needs.
 template <class Fn>
 bool for_each_entry(const std::string& path, Fn&& fn, int& err) {
   auto visit = [](void* f, const DirEntry& entry) {

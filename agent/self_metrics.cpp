@@ -1,6 +1,5 @@
 #include "agent/self_metrics.h"
 
-#include <dirent.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,14 +49,12 @@ int count_open_fds() {
   // one system call instead of a listing's five. Older kernels say 0 there.
   struct stat st {};
   if (::stat("/proc/self/fd", &st) == 0 && st.st_size > 0) return static_cast<int>(st.st_size);
-  DIR* dir = ::opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
   int n = 0;
-  while (auto* e = ::readdir(dir)) {
-    if (e->d_name[0] != '.') ++n;
-  }
-  ::closedir(dir);
-  return n - 1;  // the descriptor opendir itself holds
+  int err = 0;
+  if (!for_each_entry(
+          "/proc/self/fd", [&](const DirEntry&) { ++n; }, err))
+    return -1;
+  return n - 1;  // the descriptor the listing itself holds
 }
 
 }  // namespace

@@ -55,59 +55,58 @@ constexpr PressureFamily kFamilies[] = {
      "Total time in seconds no process could make progress due to IRQ congestion"},
 };
 
-constexpr const char* kResources[] = {"cpu", "io", "memory", "irq"};
-
 class PressureCollector final : public Collector {
  public:
   void configure(const HostPaths& paths) override {
     Collector::configure(paths);
     files_.clear();
-    for (const char* resource : kResources) {
-      files_.emplace_back(paths_.proc(std::string("pressure/") + resource), ReadEnd::kShortRead);
+    for (const char* resource : {"cpu", "io", "memory", "irq"}) {
+      files_.push_back({resource, KeptFile(paths_.proc(std::string("pressure/") + resource),
+                                           ReadEnd::kShortRead)});
     }
-    absent_.assign(files_.size(), false);
   }
 
   void collect(MetricSink& sink) override {
     bool any = false;     // a pressure file exists
     bool parsed = false;  // and one of them had a total in it
-    std::vector<std::size_t> missing;
-    for (std::size_t i = 0; i < files_.size(); ++i) {
-      if (absent_[i]) continue;
-      std::string_view resource = kResources[i];
+    std::vector<ResourceFile*> missing;
+    for (auto& r : files_) {
+      if (r.absent) continue;
       int err = 0;
-      if (!files_[i].read(err)) {
+      if (!r.file.read(err)) {
         // ENOENT: no PSI in this kernel (or no irq pressure); EOPNOTSUPP: PSI compiled in but
         // disabled with psi=0 on the kernel command line.
-        if (err == ENOENT) missing.push_back(i);
+        if (err == ENOENT) missing.push_back(&r);
         if (err == ENOENT || err == EOPNOTSUPP) continue;
-        throw FileError(files_[i].path(), err);
+        throw FileError(r.file.path(), err);
       }
       any = true;
-      auto totals = parse_pressure(files_[i].text());
+      auto totals = parse_pressure(r.file.text());
       for (const auto& f : kFamilies) {
-        if (f.resource != resource) continue;
+        if (f.resource != r.resource) continue;
         const auto& v = f.full ? totals.full : totals.some;
         if (v) sink.counter(f.name, f.help, *v);
         parsed = parsed || v.has_value();
       }
-    }
-    // A file missing beside others that are there (irq, without CONFIG_IRQ_TIME_ACCOUNTING) is
-    // missing for as long as this kernel runs: it is not looked for again.
-    if (any) {
-      for (auto i : missing) absent_[i] = true;
     }
     if (!any) {
       throw FeatureAbsent(
           "pressure information is unavailable: it needs Linux >= 4.20 with CONFIG_PSI and "
           "without psi=0");
     }
+    // A file missing beside others that are there (irq, without CONFIG_IRQ_TIME_ACCOUNTING) is
+    // missing for as long as this kernel runs: it is not looked for again.
+    for (auto* r : missing) r->absent = true;
     if (!parsed) throw std::runtime_error(paths_.proc("pressure") + ": no totals found");
   }
 
  private:
-  std::vector<KeptFile> files_;  // one for each of kResources
-  std::vector<bool> absent_;     // the same: missing while others were there
+  struct ResourceFile {
+    std::string_view resource;  // "cpu", "io", ...
+    KeptFile file;
+    bool absent = false;  // missing while others were there
+  };
+  std::vector<ResourceFile> files_;
 };
 
 }  // namespace

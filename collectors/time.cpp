@@ -42,73 +42,73 @@ class TimeCollector final : public Collector {
   }
 
  private:
+  // One clocksource device (clocksourceN) and its two files, kept open.
+  struct Device {
+    std::string id;  // N
+    KeptFile available, current;
+  };
+
   // The kernel registers its clocksource devices (one, clocksource0) at boot and never removes
   // them, so the listing is kept; it is taken again when a kept device has gone (another sysfs
   // tree under the same path).
   void list_devices(const std::string& base) {
-    devices_.clear();
-    files_.clear();
+    std::vector<std::string> names;
     int err = 0;
     for_each_entry(
         base,
         [&](const DirEntry& e) {
           if (e.name.starts_with("clocksource") && parse_uint(e.name.substr(11))) {
-            devices_.emplace_back(e.name);
+            names.emplace_back(e.name);
           }
         },
         err);
-    std::sort(devices_.begin(), devices_.end());
+    std::sort(names.begin(), names.end());
+    devices_.clear();
+    for (const auto& name : names) {
+      std::string dir = base + "/" + name;
+      devices_.push_back({name.substr(11),
+                          KeptFile(dir + "/available_clocksource", ReadEnd::kShortRead),
+                          KeptFile(dir + "/current_clocksource", ReadEnd::kShortRead)});
+    }
   }
 
   // Reads each kept device's two files; false when a device's directory is not there.
-  bool read_devices(const std::string& base) {
-    if (files_.size() != devices_.size()) {
-      files_.clear();
-      for (const auto& d : devices_) {
-        files_.push_back({KeptFile(base + "/" + d + "/available_clocksource", ReadEnd::kShortRead),
-                          KeptFile(base + "/" + d + "/current_clocksource", ReadEnd::kShortRead)});
-      }
-    }
-    for (auto& [available, current] : files_) {
+  bool read_devices() {
+    for (auto& d : devices_) {
       int err = 0;
-      if (!available.read(err) && (err == ENOENT || err == ENOTDIR)) return false;
-      current.read(err);  // a file that cannot be read is left empty
+      if (!d.available.read(err) && (err == ENOENT || err == ENOTDIR)) return false;
+      d.current.read(err);  // a file that cannot be read is left empty
     }
     return true;
   }
 
   void collect_clocksources(MetricSink& sink) {
-    std::string base = paths_.sys("devices/system/clocksource");
-    if (devices_.empty() || !read_devices(base)) {
-      list_devices(base);
-      if (!read_devices(base)) return;
+    if (devices_.empty() || !read_devices()) {
+      list_devices(paths_.sys("devices/system/clocksource"));
+      if (!read_devices()) return;
     }
-    for (std::size_t i = 0; i < devices_.size(); ++i) {
-      std::string device = devices_[i].substr(11);
-      const std::string& available = files_[i].first.text();
-      const std::string& current = files_[i].second.text();
+    for (const auto& d : devices_) {
       // Each name once: a duplicate series would fail the whole family's validation. A file
       // that could not be read was left empty.
       std::set<std::string_view> sources;
-      for (auto source : split_fields(available)) {
+      for (auto source : split_fields(d.available.text())) {
         if (valid_clocksource_name(source)) sources.insert(source);
       }
       for (auto source : sources) {
         sink.gauge("node_time_clocksource_available_info",
                    "Available clocksources read from '/sys/devices/system/clocksource'.", 1,
-                   {{"clocksource", std::string(source)}, {"device", device}});
+                   {{"clocksource", std::string(source)}, {"device", d.id}});
       }
-      auto source = trim(current);
+      auto source = trim(d.current.text());
       if (valid_clocksource_name(source)) {
         sink.gauge("node_time_clocksource_current_info",
                    "Current clocksource read from '/sys/devices/system/clocksource'.", 1,
-                   {{"clocksource", std::string(source)}, {"device", device}});
+                   {{"clocksource", std::string(source)}, {"device", d.id}});
       }
     }
   }
 
-  std::vector<std::string> devices_;                  // "clocksource0", ...
-  std::vector<std::pair<KeptFile, KeptFile>> files_;  // available, current; one per device
+  std::vector<Device> devices_;
 };
 
 }  // namespace
